@@ -1,0 +1,87 @@
+# Heupwijzer — two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+BUILD       := build
+STATE_DIR   ?= $(CURDIR)/.state
+MODEL       := models/heupwijzer.tar.gz
+
+# Which Dutch spaCy pipeline to use: nl_core_news_sm (preferred) or nl_heupwijzer_offline.
+# When nl_core_news_sm cannot be installed, setup falls back to nl_heupwijzer_offline and says so.
+HEUPWIJZER_SPACY_MODEL ?= nl_core_news_sm
+
+# Embedded defaults for `make run`; override on the command line or in the environment.
+RASA_PORT    ?= 5005
+ACTIONS_PORT ?= 5055
+WEB_PORT     ?= 8080
+export HEUPWIJZER_TRACKER_DB ?= $(STATE_DIR)/tracker.db
+export HEUPWIJZER_ACTION_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help setup run shell test train validate clean FORCE
+
+help:
+	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
+	@echo "make test  - set everything up and run the whole test suite"
+	@echo "make shell - chat in the terminal"
+
+# --- setup -----------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt scripts/find_python.sh
+	@python=$$(scripts/find_python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
+	  fi
+	$(PY) -m pip install --quiet --upgrade pip==24.2
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Always re-checked (cheap); the file only changes when the effective pipeline changes.
+$(BUILD)/spacy-model: $(VENV)/.installed scripts/setup_spacy.py FORCE
+	@$(PY) scripts/setup_spacy.py $(HEUPWIJZER_SPACY_MODEL) $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(VENV)/.installed $(BUILD)/spacy-model
+
+# --- model -----------------------------------------------------------------------------------
+# Retrain only when training data, config, domain or the spaCy pipeline changed.
+$(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES)
+	@echo "Training the model (spaCy pipeline: $$(cat $(BUILD)/spacy-model)) ..."
+	@start=$$(date +%s); \
+	  HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(RASA) train --fixed-model-name heupwijzer \
+	    --out models --domain domain.yml --data data --config config.yml || exit 1; \
+	  echo "Training took $$(( $$(date +%s) - start )) s"; \
+	  touch $@
+
+train: $(MODEL)
+
+validate: setup
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(RASA) data validate \
+	  --domain domain.yml --data data --config config.yml
+
+# --- the two commands ------------------------------------------------------------------------
+run: setup node_modules/.installed $(MODEL)
+	@mkdir -p $(STATE_DIR)
+	@RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) WEB_PORT=$(WEB_PORT) scripts/run.sh
+
+shell: setup $(MODEL)
+	@mkdir -p $(STATE_DIR)
+	@ACTIONS_PORT=$(ACTIONS_PORT) scripts/run.sh --shell
+
+test: setup validate $(MODEL)
+	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests
+
+clean:
+	rm -rf $(BUILD) models/*.tar.gz .pytest_cache
+
+FORCE:
