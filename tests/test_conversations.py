@@ -1,0 +1,50 @@
+"""Conversation tests on the real stack: every leaflet topic and multi-turn flows (REST channel)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from tests.conftest import Stack, button_titles, new_sender, texts
+
+SCRIPT = yaml.safe_load(
+    (Path(__file__).parent / "data" / "conversations.yml").read_text(encoding="utf-8")
+)
+THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
+
+
+def check_turn(messages: List[Dict[str, Any]], turn: Dict[str, Any]) -> None:
+    reply = texts(messages)
+    for fragment in turn.get("expect", []):
+        assert fragment in reply, f"{turn['user']!r}: expected {fragment!r} in:\n{reply}"
+    for fragment in turn.get("absent", []):
+        assert fragment not in reply, f"{turn['user']!r}: did not expect {fragment!r} in:\n{reply}"
+    titles = button_titles(messages)
+    for title in turn.get("buttons", []):
+        assert title in titles, f"{turn['user']!r}: expected button {title!r}, got {titles}"
+
+
+@pytest.mark.parametrize("intent", sorted(SCRIPT["topics"]))
+def test_every_topic_is_answered_with_a_link_and_next_steps(stack: Stack, intent: str) -> None:
+    question, fragment = SCRIPT["topics"][intent]
+    messages = stack.say(new_sender(), question)
+    check_turn(messages, {"user": question, "expect": [fragment, THUISARTS_HIP],
+                          "buttons": ["Meer lezen", "Andere onderwerpen"]})
+
+
+@pytest.mark.parametrize("flow", SCRIPT["flows"], ids=[flow["name"] for flow in SCRIPT["flows"]])
+def test_flow(stack: Stack, flow: Dict[str, Any]) -> None:
+    sender = new_sender()
+    for turn in flow["turns"]:
+        check_turn(stack.say(sender, turn["user"]), turn)
+
+
+def test_conversation_is_stored_with_the_current_topic(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "hoeveel moet ik eigenlijk bewegen per week?")
+    tracker = stack.tracker(sender)
+    assert tracker["slots"]["topic"] == "ask_exercise"
+    actions = [e["name"] for e in tracker["events"] if e["event"] == "action"]
+    assert "action_answer_topic" in actions

@@ -1,0 +1,99 @@
+"""Consistency of training data, domain, rules, content files and the held-out NLU test set."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List, Set
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
+
+from actions.content import load_content
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+CONTENT = load_content()
+KNOWLEDGE_INTENTS = sorted(CONTENT.topics)
+MIN_TRAINING_EXAMPLES = 30
+MIN_TEST_EXAMPLES = 5
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def examples_by_intent(path: Path) -> Dict[str, List[str]]:
+    grouped: Dict[str, List[str]] = defaultdict(list)
+    for example in load_data(str(path)).intent_examples:
+        grouped[example.get("intent")].append(example.get("text"))
+    return grouped
+
+
+TRAINING = examples_by_intent(ROOT / "data" / "nlu")
+TEST = examples_by_intent(ROOT / "tests" / "data" / "nlu_test.yml")
+
+
+def test_every_domain_intent_is_trained_and_tested() -> None:
+    assert sorted(TRAINING) == sorted(DOMAIN["intents"])
+    assert sorted(TEST) == sorted(DOMAIN["intents"])
+
+
+def test_knowledge_topics_match_the_domain() -> None:
+    domain_knowledge = sorted(i for i in DOMAIN["intents"] if i.startswith("ask_"))
+    assert KNOWLEDGE_INTENTS == domain_knowledge
+    for topic in CONTENT.topics.values():
+        assert topic.response in DOMAIN["responses"], f"no answer for {topic.intent}"
+
+
+def test_every_knowledge_topic_is_answered_by_a_rule() -> None:
+    answered: Set[str] = set()
+    for rule_file in (ROOT / "data" / "rules").glob("*.yml"):
+        for rule in yaml.safe_load(rule_file.read_text(encoding="utf-8"))["rules"]:
+            steps = rule["steps"]
+            if steps[-1].get("action") == "action_answer_topic":
+                answered.add(steps[0]["intent"])
+    assert answered == set(KNOWLEDGE_INTENTS)
+
+
+@pytest.mark.parametrize("intent", KNOWLEDGE_INTENTS)
+def test_knowledge_intent_has_enough_training_examples(intent: str) -> None:
+    assert len(TRAINING[intent]) >= MIN_TRAINING_EXAMPLES
+
+
+@pytest.mark.parametrize("intent", sorted(DOMAIN["intents"]))
+def test_intent_has_enough_held_out_test_examples(intent: str) -> None:
+    assert len(TEST[intent]) >= MIN_TEST_EXAMPLES
+
+
+def test_no_training_example_is_used_twice() -> None:
+    counts = Counter(normalise(text) for texts in TRAINING.values() for text in texts)
+    duplicates = [text for text, count in counts.items() if count > 1]
+    assert duplicates == []
+
+
+def test_test_set_is_kept_apart_from_training_data() -> None:
+    training = {normalise(text) for texts in TRAINING.values() for text in texts}
+    leaked = [text for texts in TEST.values() for text in texts if normalise(text) in training]
+    assert leaked == []
+
+
+def test_links_are_https_on_trusted_sites_and_every_topic_has_thuisarts() -> None:
+    for topic in CONTENT.topics.values():
+        urls = [link.url for link in topic.links]
+        assert any(url.startswith("https://www.thuisarts.nl/") for url in urls), topic.intent
+        for url in urls:
+            assert url.startswith(("https://www.thuisarts.nl/", "https://reumanederland.nl/")), url
+
+
+def test_menu_groups_cover_every_topic_once() -> None:
+    grouped = [intent for group in CONTENT.groups.values() for intent in group.topics]
+    assert sorted(grouped) == KNOWLEDGE_INTENTS
+    assert all(len(group.topics) <= 10 for group in CONTENT.groups.values())
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
+def test_response_fits_a_phone_screen(name: str) -> None:
+    for variant in DOMAIN["responses"][name]:
+        assert len(variant["text"]) <= 700, f"{name} is too long for a phone screen"
+        assert " u " not in f" {variant['text'].lower()} ", f"{name} should use the je-form"
