@@ -22,6 +22,7 @@ export HEUPWIJZER_ACTION_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export RASA_TELEMETRY_ENABLED := false
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 

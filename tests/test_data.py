@@ -97,3 +97,12 @@ def test_response_fits_a_phone_screen(name: str) -> None:
     for variant in DOMAIN["responses"][name]:
         assert len(variant["text"]) <= 700, f"{name} is too long for a phone screen"
         assert " u " not in f" {variant['text'].lower()} ", f"{name} should use the je-form"
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
+def test_paragraph_after_a_list_is_separated_for_markdown_channels(name: str) -> None:
+    # Without a blank line the web widget glues the paragraph onto the last bullet.
+    for variant in DOMAIN["responses"][name]:
+        lines = variant["text"].split("\n")
+        for previous, line in zip(lines, lines[1:]):
+            assert not (previous.startswith("- ") and line and not line.startswith("- ")), line
