@@ -55,7 +55,7 @@ setup: $(VENV)/.installed $(BUILD)/spacy-model
 
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain or the spaCy pipeline changed.
-$(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES)
+$(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard components/*.py)
 	@echo "Training the model (spaCy pipeline: $$(cat $(BUILD)/spacy-model)) ..."
 	@start=$$(date +%s); \
 	  HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(RASA) train --fixed-model-name heupwijzer \

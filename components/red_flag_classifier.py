@@ -1,8 +1,12 @@
 """Rasa NLU component: red flags override whatever intent DIET predicted.
 
-Placed after DIETClassifier and before FallbackClassifier. When the deterministic detector
-(components.red_flags) finds an emergency or an urgent problem in the message, the intent becomes
-red_flag_emergency or red_flag_urgent with confidence 1.0, so the red-flag rule answers first.
+Placed after DIETClassifier and before FallbackClassifier.
+- When the deterministic detector (components.red_flags) finds an emergency or an urgent problem,
+  the intent becomes red_flag_emergency or red_flag_urgent with confidence 1.0, so the red-flag
+  rule answers first, whatever DIET thought.
+- When only DIET predicts a red flag, it is kept if it is confident and the message names at least
+  one warning sign that is not over ("koorts gehad vorige maand, nu beter" is not an alarm);
+  otherwise the next intent in DIET's ranking takes its place.
 """
 from __future__ import annotations
 
@@ -24,9 +28,11 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from components.red_flags import detect
+from components.red_flags import EMERGENCY, URGENT, detect, plausible
 
 logger = logging.getLogger(__name__)
+RED_FLAGS = (EMERGENCY, URGENT)
+DIET_ONLY_CONFIDENCE = 0.8
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -50,13 +56,26 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
                 continue  # button payloads carry their own intent
             lemmas = [token.lemma for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.lemma]
             level = detect(text, lemmas)
-            if level is None:
-                continue
             predicted = message.get(INTENT) or {}
+            if level is None:
+                self._check_diet_red_flag(message, predicted, plausible(text, lemmas))
+                continue
             if predicted.get(INTENT_NAME_KEY) != level:
                 logger.info("Red flag %s overrides intent %s", level, predicted.get(INTENT_NAME_KEY))
             intent = {INTENT_NAME_KEY: level, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != level]
             message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            # A single entry: nothing is ambiguous, so the FallbackClassifier leaves it alone.
+            message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _check_diet_red_flag(message: Message, predicted: Dict[Text, Any], backed: bool) -> None:
+        if predicted.get(INTENT_NAME_KEY) not in RED_FLAGS:
+            return
+        if backed and (predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DIET_ONLY_CONFIDENCE:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in RED_FLAGS]
+        if ranking:
+            logger.info("Unbacked red flag %s replaced by %s", predicted, ranking[0])
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -77,7 +77,7 @@ MORE = r"(?: meer| goed| meer goed)?"
 SIGNS: Dict[str, Sign] = {
     s.name: s
     for s in [
-        sign("chest", "borst*", [r" hart "]),
+        sign("chest", "borst borstkas borstbeen borsten", [r" hart "]),
         sign("heart_attack", "hartaanval* hartinfarct* hartstilstand"),
         sign("pain", "pijn* pijnlijk* steek* steken druk drukkend* knellend* knelt beklemd* beklemmend* zeer"),
         sign("breathless", "benauwd* kortademig* ademnood hyperventil*",
@@ -128,6 +128,8 @@ SIGNS: Dict[str, Sign] = {
 RESOLVED = (
     r" (?:nu|inmiddels|alweer|weer) (?:\w+ )?(?:beter|goed|over|weg|genezen)",
     r" is (?:\w+ )?over ",
+    r" (?:is|zijn|was) (?:\w+ )?(?:genezen|hersteld)",
+    r" goed gegaan",
     r" (?:vorig|vorige|afgelopen) (?:jaar|maand|zomer|winter) ",
     r" jaren geleden",
     r" lang geleden",
@@ -171,13 +173,21 @@ def present_signs(message: str, lemmas: Optional[Sequence[str]] = None) -> Froze
     return frozenset(name for name, s in SIGNS.items() if s.found_in(text, tokens))
 
 
+def is_resolved(message: str) -> bool:
+    """The message says the problem is over (or is a worry), and not that it is still there."""
+    text = normalise(message)
+    return any(re.search(p, text) for p in RESOLVED) and not re.search(STILL, text)
+
+
 def detect(message: str, lemmas: Optional[Sequence[str]] = None) -> Optional[str]:
     """Return EMERGENCY, URGENT or None for a patient's message."""
-    text = normalise(message)
     found = present_signs(message, lemmas)
     matched = [level for level, needed in RULES if all(n in found for n in needed)]
-    if not matched:
-        return None
-    if any(re.search(p, text) for p in RESOLVED) and not re.search(STILL, text):
+    if not matched or is_resolved(message):
         return None
     return EMERGENCY if EMERGENCY in matched else URGENT
+
+
+def plausible(message: str, lemmas: Optional[Sequence[str]] = None) -> bool:
+    """Whether a red-flag intent predicted by DIET alone is backed by at least one warning sign."""
+    return bool(present_signs(message, lemmas)) and not is_resolved(message)

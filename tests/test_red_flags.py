@@ -71,3 +71,35 @@ def test_red_flag_is_answered_first_by_the_assistant(stack: Stack, message: str,
 def test_look_alikes_do_not_get_an_alarm(stack: Stack, message: str) -> None:
     reply = texts(stack.say(new_sender(), message))
     assert "Bel nu" not in reply
+
+
+def classify(text: str, intent: str, confidence: float, second: str = "out_of_scope") -> dict:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.red_flag_classifier import RedFlagClassifier
+
+    ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": 0.9}]
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    RedFlagClassifier().process([message])
+    return message.as_dict_nlu()
+
+
+def test_component_overrides_diet_with_a_single_certain_intent() -> None:
+    result = classify("ik ben gevallen en kan niet meer staan", "ask_symptoms", 0.95)
+    assert result["intent"] == {"name": URGENT, "confidence": 1.0}
+    assert result["intent_ranking"] == [result["intent"]]
+
+
+def test_component_drops_an_unbacked_diet_red_flag() -> None:
+    result = classify("koorts gehad vorige maand, nu beter", URGENT, 0.97, second="ask_pain")
+    assert result["intent"]["name"] == "ask_pain"
+
+
+def test_component_keeps_a_confident_backed_diet_red_flag() -> None:
+    result = classify("ik heb koorts en voel me beroerd", URGENT, 0.9)
+    assert result["intent"]["name"] == URGENT
+
+
+def test_component_leaves_button_payloads_alone() -> None:
+    result = classify("/ask_pain", "ask_pain", 1.0)
+    assert result["intent"]["name"] == "ask_pain"
