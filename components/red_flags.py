@@ -87,7 +87,7 @@ SIGNS: Dict[str, Sign] = {
         sign("sudden", "plotseling plots ineens opeens acuut zomaar",
              [r" in een keer ", r" ineen keer ", r" van het ene op het andere moment"]),
         sign("cant_move", "verlamd* lam",
-             [rf" {NOT}{MORE} (?:bewegen|optillen|verzetten|gebruiken|beweeg|optillen|tillen)",
+             [rf" {NOT}{MORE} (?:bewegen|optillen|verzetten|gebruiken|beweeg|tillen)",
               rf" (?:bewegen|optillen|verzetten|gebruiken|beweeg|tillen) (?:\w+ )?{NOT}"]),
         sign("numb", "gevoelloos* doof dove",
              [r" geen gevoel", r" voel (?:\w+ )?(?:niks|niets)", r" niks meer voel", r" niets meer voel"]),

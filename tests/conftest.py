@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "heupwijzer.tar.gz"
 VENV_BIN = ROOT / ".venv" / "bin"
 AUTH_TOKEN = "heupwijzer-test-token"
+THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 
 
 def free_port() -> int:

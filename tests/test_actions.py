@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerTopic, ActionMoreInfo, ActionShowMenu
 from actions.content import ContentError, build_content, load_content
+from tests.conftest import THUISARTS_HIP
 
 CONTENT = load_content()
-THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 
 
 def make_tracker(

@@ -7,12 +7,11 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from tests.conftest import Stack, button_titles, new_sender, texts
+from tests.conftest import THUISARTS_HIP, Stack, button_titles, new_sender, texts
 
 SCRIPT = yaml.safe_load(
     (Path(__file__).parent / "data" / "conversations.yml").read_text(encoding="utf-8")
 )
-THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 
 
 def check_turn(messages: List[Dict[str, Any]], turn: Dict[str, Any]) -> None:

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import Stack, new_sender, texts
+from tests.conftest import THUISARTS_HIP, Stack, new_sender, texts
 
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
-THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 
 
 def test_rest_channel_answers_with_the_thuisarts_link(stack: Stack) -> None:
