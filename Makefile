@@ -54,7 +54,7 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed $(BUILD)/spacy-model
 
 # --- model -----------------------------------------------------------------------------------
-# Retrain only when training data, config, domain or the spaCy pipeline changed.
+# Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.
 $(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard components/*.py)
 	@echo "Training the model (spaCy pipeline: $$(cat $(BUILD)/spacy-model)) ..."
 	@start=$$(date +%s); \

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from components.red_flags import EMERGENCY, URGENT, detect, plausible
+from components.red_flags import EMERGENCY, URGENT, assess
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
@@ -55,10 +55,11 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
             if text.startswith("/"):
                 continue  # button payloads carry their own intent
             lemmas = [token.lemma for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.lemma]
-            level = detect(text, lemmas)
+            assessment = assess(text, lemmas)
+            level = assessment.level
             predicted = message.get(INTENT) or {}
             if level is None:
-                self._check_diet_red_flag(message, predicted, plausible(text, lemmas))
+                self._check_diet_red_flag(message, predicted, assessment.backed)
                 continue
             if predicted.get(INTENT_NAME_KEY) != level:
                 logger.info("Red flag %s overrides intent %s", level, predicted.get(INTENT_NAME_KEY))

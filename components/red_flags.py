@@ -179,15 +179,24 @@ def is_resolved(message: str) -> bool:
     return any(re.search(p, text) for p in RESOLVED) and not re.search(STILL, text)
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety net concludes about one message."""
+
+    level: Optional[str]  # EMERGENCY, URGENT or None
+    backed: bool  # at least one warning sign that is not over: a DIET red flag may stand
+
+
+def assess(message: str, lemmas: Optional[Sequence[str]] = None) -> Assessment:
+    """Look for warning signs once and derive both the alarm level and whether DIET is backed."""
+    found = present_signs(message, lemmas)
+    if not found or is_resolved(message):
+        return Assessment(level=None, backed=False)
+    matched = [level for level, needed in RULES if all(n in found for n in needed)]
+    level = (EMERGENCY if EMERGENCY in matched else URGENT) if matched else None
+    return Assessment(level=level, backed=True)
+
+
 def detect(message: str, lemmas: Optional[Sequence[str]] = None) -> Optional[str]:
     """Return EMERGENCY, URGENT or None for a patient's message."""
-    found = present_signs(message, lemmas)
-    matched = [level for level, needed in RULES if all(n in found for n in needed)]
-    if not matched or is_resolved(message):
-        return None
-    return EMERGENCY if EMERGENCY in matched else URGENT
-
-
-def plausible(message: str, lemmas: Optional[Sequence[str]] = None) -> bool:
-    """Whether a red-flag intent predicted by DIET alone is backed by at least one warning sign."""
-    return bool(present_signs(message, lemmas)) and not is_resolved(message)
+    return assess(message, lemmas).level
