@@ -12,6 +12,9 @@ export HEUPWIJZER_SPACY_MODEL
 HEUPWIJZER_SPACY_MODEL=$(cat build/spacy-model)
 export HEUPWIJZER_CORS_ORIGINS=${HEUPWIJZER_CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}
 
+# The practice's contact details must be complete before anything starts (practice.yml / env).
+.venv/bin/python -m actions.practice || exit 1
+
 pids=()
 stop() {
   trap - INT TERM EXIT

@@ -1,11 +1,13 @@
 """End to end: real servers, REST channel, SQLite tracker store that survives a restart."""
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import requests
 
-from tests.conftest import THUISARTS_HIP, Stack, new_sender, texts
+from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, stop, texts
 
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 
@@ -40,3 +42,29 @@ def test_conversation_survives_a_server_restart(tmp_path: Path) -> None:
     user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert QUESTION in user_texts
     assert tracker["slots"]["topic"] == "ask_self_care"
+
+
+def test_action_server_refuses_to_start_without_a_practice_phone_number(tmp_path: Path) -> None:
+    env = {**os.environ, "HEUPWIJZER_PRACTICE_PHONE": ""}
+    log = tmp_path / "actions.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(free_port())],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            returncode = process.wait(timeout=120)
+        finally:
+            stop(process)
+    assert returncode != 0
+    assert "practice configuration is incomplete" in log.read_text()
+    assert "HEUPWIJZER_PRACTICE_PHONE" in log.read_text()
+
+
+def test_practice_check_command_explains_what_is_missing() -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "actions.practice"], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "HEUPWIJZER_PRACTICE_EMAIL": ""}, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "'email' is missing" in result.stderr
