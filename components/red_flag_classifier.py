@@ -13,21 +13,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.override import IntentOverride
 from components.red_flags import EMERGENCY, URGENT, assess
 
 logger = logging.getLogger(__name__)
@@ -36,18 +27,8 @@ DIET_ONLY_CONFIDENCE = 0.8
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RedFlagClassifier(GraphComponent, IntentClassifier):
+class RedFlagClassifier(IntentOverride):
     """Deterministic safety net for emergencies and urgent problems."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RedFlagClassifier":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -63,20 +44,12 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
                 continue
             if predicted.get(INTENT_NAME_KEY) != level:
                 logger.info("Red flag %s overrides intent %s", level, predicted.get(INTENT_NAME_KEY))
-            intent = {INTENT_NAME_KEY: level, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, intent, add_to_output=True)
-            # A single entry: nothing is ambiguous, so the FallbackClassifier leaves it alone.
-            message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+            self.override(message, level)
         return messages
 
-    @staticmethod
-    def _check_diet_red_flag(message: Message, predicted: Dict[Text, Any], backed: bool) -> None:
+    def _check_diet_red_flag(self, message: Message, predicted: Dict[Text, Any], backed: bool) -> None:
         if predicted.get(INTENT_NAME_KEY) not in RED_FLAGS:
             return
         if backed and (predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DIET_ONLY_CONFIDENCE:
             return
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in RED_FLAGS]
-        if ranking:
-            logger.info("Unbacked red flag %s replaced by %s", predicted, ranking[0])
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        self.demote(message, RED_FLAGS, "a red flag from DIET alone, without a current warning sign")

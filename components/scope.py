@@ -1,0 +1,115 @@
+"""Deterministic scope check: complaints about a body part other than the hip.
+
+Heupwijzer only knows about hip osteoarthritis. "mijn elleboog doet pijn" or "ik heb buikpijn"
+must be declined kindly, never answered with hip content. DIET alone tends to map any "pijn"
+to hip pain, so this check looks for a non-hip body part together with a complaint word
+(or a compound such as "kniepijn", "rugklachten", "handartrose"), and stays silent when the
+hip (heup, lies, kunstheup, ...) is mentioned too: then the question is still about the hip.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, Optional, Sequence, Tuple
+
+from components.red_flags import normalise, within_one_edit
+
+# word form -> canonical body part (the name used in the answer)
+BODY_PARTS: Dict[str, str] = {}
+for _canonical, _forms in {
+    "knie": ("knie", "knieen", "knien", "knietje", "kniegewricht", "knieschijf"),
+    "rug": ("rug", "onderrug", "bovenrug", "ruggengraat", "wervel", "wervels", "rugwervel"),
+    "nek": ("nek",),
+    "arm": ("arm", "armen", "bovenarm", "onderarm", "tennisarm", "golfarm", "muisarm"),
+    "kuit": ("kuit", "kuiten"),
+    "schouder": ("schouder", "schouders", "schoudergewricht"),
+    "elleboog": ("elleboog", "ellebogen", "elleboog"),
+    "hand": ("hand", "handen"),
+    "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten"),
+    "duim": ("duim", "duimen"),
+    "pols": ("pols", "polsen"),
+    "enkel": ("enkel", "enkels"),
+    "voet": ("voet", "voeten", "hiel", "hielen"),
+    "teen": ("teen", "tenen", "grote teen"),
+    "kaak": ("kaak", "kaken"),
+    "buik": ("buik", "maag", "darmen"),
+    "hoofd": ("hoofd",),
+    "keel": ("keel",),
+    "oor": ("oor", "oren"),
+    "oog": ("oog", "ogen"),
+    "tand": ("tand", "tanden", "kies", "kiezen", "gebit"),
+}.items():
+    for _form in _forms:
+        BODY_PARTS[_form] = _canonical
+
+# Compounds like kniepijn, rugklachten, handartrose, schouderprobleem, hoofdpijn.
+COMPOUND_SUFFIXES = ("pijn", "pijnen", "klacht", "klachten", "artrose", "probleem", "problemen",
+                     "blessure", "ontsteking", "slijtage")
+COMPOUND_STEMS: Dict[str, str] = {
+    "knie": "knie", "rug": "rug", "nek": "nek", "schouder": "schouder", "elleboog": "elleboog",
+    "hand": "hand", "vinger": "vinger", "duim": "duim", "pols": "pols", "enkel": "enkel",
+    "voet": "voet", "teen": "teen", "kaak": "kaak", "buik": "buik", "maag": "buik", "hoofd": "hoofd",
+    "keel": "keel", "oor": "oor", "tand": "tand", "kies": "tand", "hiel": "voet",
+    "arm": "arm", "kuit": "kuit",
+}
+
+COMPLAINT_WORDS = frozenset({
+    "pijn", "pijnlijk", "zeer", "last", "klacht", "klachten", "artrose", "stijf", "stijfheid",
+    "dik", "opgezet", "ontstoken", "ontsteking", "versleten", "slijtage", "gebroken", "verstuikt",
+    "verrekt", "zwelling", "gezwollen", "probleem", "problemen", "kapot", "blessure", "geblesseerd",
+    "knapt", "kraakt", "slot", "jicht", "reuma", "hernia", "operatie", "geopereerd", "prothese",
+    "kunstknie", "ontwricht", "vast", "kramp", "artritis", "tendinitis", "peesontsteking",
+})
+
+# Mentioning any of these keeps the question about the hip.
+HIP_WORDS = frozenset({
+    "heup", "heupen", "heupje", "heupartrose", "heuppijn", "heupklachten", "heupgewricht",
+    "kunstheup", "heupprothese", "heupoperatie", "lies", "liezen", "coxartrose", "bekken",
+})
+HIP_PREFIXES = ("heup",)
+# Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
+IDIOMS = re.compile(r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten ")
+
+
+def words(text: str, lemmas: Iterable[str]) -> Tuple[str, ...]:
+    text_words = IDIOMS.sub(" ", normalise(text)).split()
+    lemma_words = IDIOMS.sub(" ", normalise(" ".join(lemmas))).split()
+    return tuple(text_words) + tuple(lemma_words)
+
+
+def mentions_hip(words: Sequence[str]) -> bool:
+    return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
+
+
+def _compound_part(word: str) -> Optional[str]:
+    for stem, canonical in COMPOUND_STEMS.items():
+        if word.startswith(stem) and word[len(stem):] in COMPOUND_SUFFIXES:
+            return canonical
+    return None
+
+
+def _body_part(word: str) -> Optional[str]:
+    if word in BODY_PARTS:
+        return BODY_PARTS[word]
+    if len(word) >= 7:  # one typo in long words only ("eleboog", "schoudr"; not "moeten" ~ "voeten")
+        for form, canonical in BODY_PARTS.items():
+            if len(form) >= 8 and within_one_edit(word, form):
+                return canonical
+    return None
+
+
+def other_body_part(text: str, lemmas: Iterable[str] = ()) -> Optional[str]:
+    """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named)."""
+    found = words(text, lemmas)
+    if mentions_hip(found):
+        return None
+    for word in found:
+        compound = _compound_part(word)
+        if compound:
+            return compound
+    if not any(word in COMPLAINT_WORDS for word in found):
+        return None
+    for word in found:
+        part = _body_part(word)
+        if part:
+            return part
+    return None
