@@ -1,21 +1,37 @@
-"""Custom actions: answer a topic with next steps, offer links for the current topic, show the menu."""
+"""Custom actions: answers with next steps, the menu, the practice, honest fallback, feedback,
+the Beweegcheck. Patient-facing text lives in domain.yml; actions choose and fill it in."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
+from actions import beweegcheck
 from actions.content import Content, Link, Topic, load_content
+from actions.practice import Practice, load_practice
 
 TOPIC_SLOT = "topic"
+FEEDBACK_SLOT = "feedback"
 MENU_GROUP_ENTITY = "menu_group"
+BODY_PART_ENTITY = "body_part"
 MORE_INFO_BUTTON = {"title": "Meer lezen", "payload": "/more_info"}
 MENU_BUTTON = {"title": "Andere onderwerpen", "payload": "/help"}
+NONE_OF_THESE_BUTTON = {"title": "Iets anders", "payload": "/deny"}
+FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
+# Ask "Had je iets aan dit antwoord?" after the 1st, 4th, 7th ... answer of a session, never twice
+# for the same topic: often enough to learn something, rare enough not to interrogate anyone.
+FEEDBACK_EVERY = 3
 
 Button = Dict[Text, Text]
 Events = List[Dict[Text, Any]]
+EventDict = Dict[Text, Any]
+
+# Read once at startup: an incomplete practice configuration stops the action server here,
+# with a clear message, instead of sending a patient an empty phone number later.
+PRACTICE: Practice = load_practice()
 
 
 def topic_button(topic: Topic) -> Button:
@@ -28,11 +44,73 @@ def link_lines(links: tuple[Link, ...]) -> str:
 
 def next_step_buttons(topic: Topic, content: Content) -> List[Button]:
     related = [topic_button(content.topics[intent]) for intent in topic.related]
-    return related + [MORE_INFO_BUTTON, MENU_BUTTON]
+    extra = [{"title": title, "payload": payload} for title, payload in topic.extra_buttons]
+    return related + extra + [MORE_INFO_BUTTON, MENU_BUTTON]
 
 
 def current_topic(tracker: Tracker, content: Content) -> Optional[Topic]:
     return content.topics.get(tracker.get_slot(TOPIC_SLOT) or "")
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def session_events(tracker: Tracker) -> List[EventDict]:
+    """The events of the current conversation session."""
+    events = list(tracker.events)
+    starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
+    return events[starts[-1] + 1:] if starts else events
+
+
+def previous_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action the bot ran before the patient's latest message (ignoring action_listen)."""
+    events = list(tracker.events)
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    before = events[: users[-1]] if users else events
+    for event in reversed(before):
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
+def last_bot_buttons(tracker: Tracker) -> List[Button]:
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "bot":
+            return list((event.get("data") or {}).get("buttons") or [])
+    return []
+
+
+def practice_message(dispatcher: CollectingDispatcher, response: str, **kwargs: Any) -> None:
+    dispatcher.utter_message(response=response, **PRACTICE.template_variables(), **kwargs)
+
+
+def show_menu(dispatcher: CollectingDispatcher, content: Content, group_key: Optional[str]) -> None:
+    group = content.groups.get(group_key or "")
+    if group is None:
+        buttons = [
+            {"title": g.label, "payload": f'/help{{"{MENU_GROUP_ENTITY}": "{g.key}"}}'}
+            for g in content.groups.values()
+        ]
+        dispatcher.utter_message(response="utter_menu_intro", buttons=buttons)
+        return
+    buttons = [topic_button(content.topics[intent]) for intent in group.topics]
+    dispatcher.utter_message(text=f"Onderwerpen bij '{group.label}':", buttons=buttons + [MENU_BUTTON])
+
+
+def rated_topics(events: List[EventDict]) -> set[str]:
+    return {
+        (event.get("value") or {}).get("topic")
+        for event in events
+        if event.get("event") == "slot" and event.get("name") == FEEDBACK_SLOT and event.get("value")
+    }
+
+
+def should_ask_feedback(tracker: Tracker, topic: Topic) -> bool:
+    events = session_events(tracker)
+    answers = sum(1 for e in events if e.get("event") == "action" and e.get("name") == "action_answer_topic")
+    nth_answer = answers + 1  # this answer is not in the tracker yet
+    return (nth_answer - 1) % FEEDBACK_EVERY == 0 and topic.intent not in rated_topics(events)
 
 
 class ActionAnswerTopic(Action):
@@ -41,19 +119,21 @@ class ActionAnswerTopic(Action):
     def name(self) -> Text:
         return "action_answer_topic"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> Events:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        topic = content.topics.get(intent)
+        topic = content.topics.get(latest_intent(tracker))
         if topic is None:
             dispatcher.utter_message(response="utter_fallback")
-            return ActionShowMenu.show(dispatcher, content, group_key=None)
+            show_menu(dispatcher, content, group_key=None)
+            return []
         dispatcher.utter_message(response=topic.response)
         main_link = topic.links[0]
         dispatcher.utter_message(
             text=f"Lees meer op {main_link.markdown()}",
             buttons=next_step_buttons(topic, content),
         )
+        if should_ask_feedback(tracker, topic):
+            dispatcher.utter_message(response="utter_feedback_ask")
         return [SlotSet(TOPIC_SLOT, topic.intent)]
 
 
@@ -63,7 +143,7 @@ class ActionMoreInfo(Action):
     def name(self) -> Text:
         return "action_more_info"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> Events:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
         topic = current_topic(tracker, content)
         if topic is None:
@@ -83,20 +163,223 @@ class ActionShowMenu(Action):
     def name(self) -> Text:
         return "action_show_menu"
 
-    @staticmethod
-    def show(dispatcher: CollectingDispatcher, content: Content, group_key: Optional[str]) -> Events:
-        group = content.groups.get(group_key or "")
-        if group is None:
-            buttons = [
-                {"title": g.label, "payload": f'/help{{"{MENU_GROUP_ENTITY}": "{g.key}"}}'}
-                for g in content.groups.values()
-            ]
-            dispatcher.utter_message(response="utter_menu_intro", buttons=buttons)
-            return []
-        buttons = [topic_button(content.topics[intent]) for intent in group.topics]
-        dispatcher.utter_message(text=f"Onderwerpen bij '{group.label}':", buttons=buttons + [MENU_BUTTON])
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        group_key = next(tracker.get_latest_entity_values(MENU_GROUP_ENTITY), None)
+        show_menu(dispatcher, load_content(), group_key)
         return []
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> Events:
-        group_key = next(tracker.get_latest_entity_values(MENU_GROUP_ENTITY), None)
-        return self.show(dispatcher, load_content(), group_key)
+
+class PracticeResponse(Action):
+    """Utter one response from domain.yml with the practice's details filled in."""
+
+    action_name: str = ""
+    response: str = ""
+
+    def name(self) -> Text:
+        return self.action_name
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        practice_message(dispatcher, self.response, buttons=[MENU_BUTTON])
+        return []
+
+
+class ActionContact(PracticeResponse):
+    """How to reach the practice: phone, e-mail, booking, opening hours, address."""
+
+    action_name = "action_contact"
+    response = "utter_contact"
+
+
+class ActionPrivacy(PracticeResponse):
+    """What happens with the conversation, and whom to ask to delete it."""
+
+    action_name = "action_privacy"
+    response = "utter_privacy"
+
+
+def second_miss(dispatcher: CollectingDispatcher) -> None:
+    practice_message(dispatcher, "utter_second_miss")
+    show_menu(dispatcher, load_content(), group_key=None)
+
+
+def suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
+    """The most likely knowledge topics according to the NLU ranking."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    found: List[Topic] = []
+    for entry in ranking:
+        topic = content.topics.get(entry.get("name") or "")
+        if topic and topic not in found:
+            found.append(topic)
+    return found[:count]
+
+
+class ActionClarify(Action):
+    """Honest fallback. First miss: "Bedoel je ...?" with the two most likely topics.
+    A second miss in a row: the topic menu and how to reach the practice."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        content = load_content()
+        options = suggestions(tracker, content)
+        if previous_bot_action(tracker) == self.name():
+            second_miss(dispatcher)
+            return []
+        if not options:  # nothing to suggest (should not happen: DIET ranks every intent)
+            dispatcher.utter_message(response="utter_fallback")
+            show_menu(dispatcher, content, group_key=None)
+            return []
+        dispatcher.utter_message(
+            response="utter_clarify",
+            buttons=[topic_button(topic) for topic in options] + [NONE_OF_THESE_BUTTON],
+        )
+        return []
+
+
+def feedback_events(dispatcher: CollectingDispatcher, tracker: Tracker, positive: bool) -> Events:
+    """Thank the patient and store the rating with the topic it is about."""
+    if positive:
+        dispatcher.utter_message(response="utter_feedback_positive")
+    else:
+        practice_message(dispatcher, "utter_feedback_negative")
+    rating = {"topic": tracker.get_slot(TOPIC_SLOT), "rating": "positive" if positive else "negative"}
+    return [SlotSet(FEEDBACK_SLOT, rating)]
+
+
+class ActionFeedback(Action):
+    """👍 / 👎, or typed "dit hielp (niet)"."""
+
+    def name(self) -> Text:
+        return "action_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        return feedback_events(dispatcher, tracker, latest_intent(tracker) == "feedback_positive")
+
+
+class ActionYesNo(Action):
+    """A bare "ja" / "nee" means what the last question asked."""
+
+    def name(self) -> Text:
+        return "action_yes_no"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        yes = latest_intent(tracker) == "affirm"
+        buttons = last_bot_buttons(tracker)
+        payloads = {button.get("payload") for button in buttons}
+        if payloads & FEEDBACK_PAYLOADS:
+            return feedback_events(dispatcher, tracker, positive=yes)
+        if previous_bot_action(tracker) == ActionClarify().name():
+            if yes:  # "ja" to two options: let the patient pick one
+                dispatcher.utter_message(text="Tik op het onderwerp dat je bedoelt.", buttons=buttons)
+            else:
+                second_miss(dispatcher)
+            return []
+        dispatcher.utter_message(response="utter_yes_no")
+        show_menu(dispatcher, load_content(), group_key=None)
+        return []
+
+
+class ActionDeclineBodyPart(Action):
+    """Complaints about another body part: kindly declined, with a Thuisarts.nl link."""
+
+    def name(self) -> Text:
+        return "action_decline_body_part"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        content = load_content()
+        part = next(tracker.get_latest_entity_values(BODY_PART_ENTITY), None)
+        link = content.body_part_link(part or "")
+        dispatcher.utter_message(
+            response="utter_decline_body_part",
+            body_part=f"je {part}" if part else "andere delen van je lichaam",
+            body_part_link=link.markdown(),
+        )
+        return []
+
+
+# --- Beweegcheck ----------------------------------------------------------------------------------
+MODERATE_SLOT = "beweeg_days_moderate"
+STRENGTH_SLOT = "beweeg_days_strength"
+REQUESTED_SLOT = "requested_slot"
+
+
+class ActionBeweegcheckStart(Action):
+    """Start with empty answers (a check stopped earlier must not leave old answers behind)."""
+
+    def name(self) -> Text:
+        return "action_beweegcheck_start"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        dispatcher.utter_message(response="utter_beweegcheck_intro")
+        return [SlotSet(MODERATE_SLOT, None), SlotSet(STRENGTH_SLOT, None)]
+
+
+class ValidateBeweegcheckForm(FormValidationAction):
+    """Reads a number of days (0-7) per answer; re-asks kindly; 'stop' ends the form."""
+
+    def name(self) -> Text:
+        return "validate_beweegcheck_form"
+
+    @staticmethod
+    def _days(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if value is None:  # cleared by action_beweegcheck_start: nothing to check yet
+            return {}
+        text = str(value)
+        if beweegcheck.is_stop(text) or latest_intent(tracker) in ("stop", "goodbye"):
+            return {slot: None, REQUESTED_SLOT: None}
+        answer = beweegcheck.parse_days(text)
+        if not answer.ok:
+            dispatcher.utter_message(response=f"utter_beweegcheck_{answer.problem}")
+            return {slot: None}
+        return {slot: answer.days}
+
+    def validate_beweeg_days_moderate(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._days(MODERATE_SLOT, slot_value, dispatcher, tracker)
+
+    def validate_beweeg_days_strength(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._days(STRENGTH_SLOT, slot_value, dispatcher, tracker)
+
+
+class ActionBeweegcheckResult(Action):
+    """Compare the answers with the Beweegnorm; or confirm that the patient stopped."""
+
+    def name(self) -> Text:
+        return "action_beweegcheck_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        moderate = tracker.get_slot(MODERATE_SLOT)
+        strength = tracker.get_slot(STRENGTH_SLOT)
+        reset = [SlotSet(MODERATE_SLOT, None), SlotSet(STRENGTH_SLOT, None)]
+        if moderate is None or strength is None:
+            dispatcher.utter_message(response="utter_beweegcheck_stopped", buttons=[MENU_BUTTON])
+            return reset
+        for response, values in beweegcheck_advice(int(moderate), int(strength)):
+            dispatcher.utter_message(response=response, **values)
+        dispatcher.utter_message(response="utter_beweegcheck_closing")
+        return reset
+
+
+def beweegcheck_advice(moderate: int, strength: int) -> List[tuple[str, Dict[str, str]]]:
+    """Which responses (with their variables) compare the answers with the Beweegnorm."""
+    values = {
+        "moderate_days": beweegcheck.days_text(moderate),
+        "strength_days": beweegcheck.days_text(strength),
+    }
+    if moderate >= beweegcheck.NORM_MODERATE_DAYS and strength >= beweegcheck.NORM_STRENGTH_DAYS:
+        return [("utter_beweegcheck_norm_met", values)]
+    advice: List[tuple[str, Dict[str, str]]] = []
+    if moderate >= beweegcheck.NORM_MODERATE_DAYS:
+        advice.append(("utter_beweegcheck_moderate_ok", values))
+    else:
+        extra = beweegcheck.extra_days_text(beweegcheck.NORM_MODERATE_DAYS - moderate)
+        advice.append(("utter_beweegcheck_moderate_more", {**values, "extra_days": extra}))
+    if strength >= beweegcheck.NORM_STRENGTH_DAYS:
+        advice.append(("utter_beweegcheck_strength_ok", values))
+    else:
+        advice.append(("utter_beweegcheck_strength_more", values))
+    return advice

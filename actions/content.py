@@ -19,6 +19,8 @@ class Link:
     url: str
 
     def markdown(self) -> str:
+        if self.title == self.site:
+            return f"[{self.site}]({self.url})"
         return f"{self.site}: [{self.title}]({self.url})"
 
 
@@ -28,6 +30,7 @@ class Topic:
     label: str
     related: Tuple[str, ...]
     links: Tuple[Link, ...]
+    extra_buttons: Tuple[Tuple[str, str], ...] = ()  # (title, payload)
 
     @property
     def response(self) -> str:
@@ -46,6 +49,10 @@ class Content:
     topics: Dict[str, Topic]
     groups: Dict[str, Group]
     general_links: Tuple[Link, ...]
+    body_part_links: Dict[str, Link]
+
+    def body_part_link(self, body_part: str) -> Link:
+        return self.body_part_links.get(body_part) or self.body_part_links["default"]
 
 
 class ContentError(ValueError):
@@ -57,26 +64,30 @@ def _read(name: str) -> dict:
         return yaml.safe_load(handle)
 
 
+def _link(raw: dict) -> Link:
+    if not raw["url"].startswith("https://"):
+        raise ContentError(f"link {raw['url']} is not https")
+    return Link(title=raw["title"], site=raw["site"], url=raw["url"])
+
+
 def _links_for(intent: str, raw_links: List[dict]) -> Tuple[Link, ...]:
     return tuple(
-        Link(title=raw["title"], site=raw["site"], url=raw["url"])
-        for raw in raw_links
-        if raw["topics"] == ALL_TOPICS or intent in raw["topics"]
+        _link(raw) for raw in raw_links if raw["topics"] == ALL_TOPICS or intent in raw["topics"]
     )
 
 
-def build_content(raw_topics: dict, raw_links: List[dict]) -> Content:
+def build_content(raw_topics: dict, raw_links: List[dict], raw_body_parts: Dict[str, dict]) -> Content:
     """Validate and combine the raw YAML structures."""
     topics: Dict[str, Topic] = {}
     for intent, raw in raw_topics["topics"].items():
         links = _links_for(intent, raw_links)
         if not links:
             raise ContentError(f"topic {intent} has no link in links.yml")
-        topics[intent] = Topic(intent, raw["label"], tuple(raw.get("related", [])), links)
+        extra = tuple((button["title"], button["payload"]) for button in raw.get("extra", []))
+        topics[intent] = Topic(intent, raw["label"], tuple(raw.get("related", [])), links, extra)
 
     for raw in raw_links:
-        if not raw["url"].startswith("https://"):
-            raise ContentError(f"link {raw['url']} is not https")
+        _link(raw)  # validates every link, also those no topic uses
         if raw["topics"] != ALL_TOPICS:
             unknown = set(raw["topics"]) - topics.keys()
             if unknown:
@@ -95,14 +106,14 @@ def build_content(raw_topics: dict, raw_links: List[dict]) -> Content:
     if sorted(grouped) != sorted(topics):
         raise ContentError("every topic must be in exactly one menu group")
 
-    general = tuple(
-        Link(title=raw["title"], site=raw["site"], url=raw["url"])
-        for raw in raw_links
-        if raw["topics"] == ALL_TOPICS
-    )
-    return Content(topics=topics, groups=groups, general_links=general)
+    general = tuple(_link(raw) for raw in raw_links if raw["topics"] == ALL_TOPICS)
+    body_part_links = {part: _link(raw) for part, raw in raw_body_parts.items()}
+    if "default" not in body_part_links:
+        raise ContentError("links.yml: other_body_parts needs a 'default' link")
+    return Content(topics=topics, groups=groups, general_links=general, body_part_links=body_part_links)
 
 
 @lru_cache(maxsize=1)
 def load_content() -> Content:
-    return build_content(_read("topics.yml"), _read("links.yml")["links"])
+    links = _read("links.yml")
+    return build_content(_read("topics.yml"), links["links"], links["other_body_parts"])

@@ -47,9 +47,16 @@ def test_answer_topic_utters_its_answer_link_and_next_steps(intent: str) -> None
     messages, events = run(ActionAnswerTopic(), make_tracker(intent))
     assert messages[0]["response"] == f"utter_{intent}"
     assert THUISARTS_HIP in messages[1]["text"]
-    related_labels = [CONTENT.topics[i].label for i in CONTENT.topics[intent].related]
-    assert titles(messages) == related_labels + ["Meer lezen", "Andere onderwerpen"]
+    topic = CONTENT.topics[intent]
+    related_labels = [CONTENT.topics[i].label for i in topic.related]
+    extra = [title for title, _ in topic.extra_buttons]
+    assert titles(messages[:2]) == related_labels + extra + ["Meer lezen", "Andere onderwerpen"]
     assert events == [SlotSet("topic", intent)]
+
+
+def test_the_exercise_answer_offers_the_beweegcheck() -> None:
+    messages, _ = run(ActionAnswerTopic(), make_tracker("ask_exercise"))
+    assert {"title": "Beweeg ik genoeg?", "payload": "/beweegcheck"} in messages[1]["buttons"]
 
 
 def test_answer_topic_on_unknown_intent_falls_back_to_the_menu_without_setting_a_topic() -> None:
@@ -96,6 +103,8 @@ def test_menu_with_unknown_group_shows_the_groups() -> None:
     assert messages[0]["response"] == "utter_menu_intro"
 
 
+BODY_PARTS = {"default": {"title": "Thuisarts.nl", "site": "Thuisarts.nl", "url": "https://www.thuisarts.nl/"}}
+
 RAW_TOPICS = {
     "groups": {"g": {"label": "G", "topics": ["ask_a"]}},
     "topics": {"ask_a": {"label": "A", "related": []}},
@@ -104,15 +113,20 @@ RAW_TOPICS = {
 
 def test_content_rejects_a_topic_without_link() -> None:
     with pytest.raises(ContentError, match="no link"):
-        build_content(RAW_TOPICS, [{"title": "t", "site": "s", "url": "https://x.nl/", "topics": ["ask_b"]}])
+        build_content(RAW_TOPICS, [{"title": "t", "site": "s", "url": "https://x.nl/", "topics": ["ask_b"]}], BODY_PARTS)
 
 
 def test_content_rejects_plain_http_links() -> None:
     with pytest.raises(ContentError, match="https"):
-        build_content(RAW_TOPICS, [{"title": "t", "site": "s", "url": "http://x.nl/", "topics": "all"}])
+        build_content(RAW_TOPICS, [{"title": "t", "site": "s", "url": "http://x.nl/", "topics": "all"}], BODY_PARTS)
 
 
 def test_content_rejects_unknown_related_topic() -> None:
     raw = {"groups": RAW_TOPICS["groups"], "topics": {"ask_a": {"label": "A", "related": ["ask_zz"]}}}
     with pytest.raises(ContentError, match="unknown topics"):
-        build_content(raw, [{"title": "t", "site": "s", "url": "https://x.nl/", "topics": "all"}])
+        build_content(raw, [{"title": "t", "site": "s", "url": "https://x.nl/", "topics": "all"}], BODY_PARTS)
+
+
+def test_content_requires_a_default_link_for_other_body_parts() -> None:
+    with pytest.raises(ContentError, match="default"):
+        build_content(RAW_TOPICS, [{"title": "t", "site": "s", "url": "https://x.nl/", "topics": "all"}], {})

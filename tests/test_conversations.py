@@ -23,6 +23,8 @@ def check_turn(messages: List[Dict[str, Any]], turn: Dict[str, Any]) -> None:
     titles = button_titles(messages)
     for title in turn.get("buttons", []):
         assert title in titles, f"{turn['user']!r}: expected button {title!r}, got {titles}"
+    for title in turn.get("absent_buttons", []):
+        assert title not in titles, f"{turn['user']!r}: did not expect button {title!r}, got {titles}"
 
 
 @pytest.mark.parametrize("intent", sorted(SCRIPT["topics"]))
@@ -47,3 +49,12 @@ def test_conversation_is_stored_with_the_current_topic(stack: Stack) -> None:
     assert tracker["slots"]["topic"] == "ask_exercise"
     actions = [e["name"] for e in tracker["events"] if e["event"] == "action"]
     assert "action_answer_topic" in actions
+
+
+def test_feedback_is_stored_as_a_tracker_event_with_the_topic(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "wanneer moet ik nou naar een fysio gaan?")
+    stack.say(sender, "/feedback_positive")
+    events = stack.tracker(sender)["events"]
+    stored = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "feedback"]
+    assert stored == [{"topic": "ask_when_therapist", "rating": "positive"}]

@@ -1,0 +1,86 @@
+"""Every patient-facing response reads at about B1 level and fits a phone screen (issue 3, item 7).
+
+Responses come from domain.yml, with their {variables} filled in as the actions do. The texts
+the actions build themselves are short fixed phrases around titles and links; they are checked
+through the action unit tests and conversation tests.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+from actions.practice import load_practice
+from tests.readability import (
+    GLOSSARY,
+    MAX_CHARS,
+    MAX_WORDS_PER_SENTENCE,
+    MIN_FLESCH_DOUMA,
+    flesch_douma,
+    longest_sentence,
+    plain_sentences,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# Longest realistic values, as the actions fill them in.
+VARIABLES: Dict[str, str] = {
+    **load_practice().template_variables(),
+    "body_part": "andere delen van je lichaam",
+    "body_part_link": "Thuisarts.nl: [Ik heb artrose van de knie](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-knie)",
+    "moderate_days": "op geen enkele dag",
+    "strength_days": "op geen enkele dag",
+    "extra_days": "5 dagen",
+}
+
+
+def filled_responses() -> List[Tuple[str, str]]:
+    return [
+        (name, variant["text"].format(**VARIABLES))
+        for name, variants in sorted(DOMAIN["responses"].items())
+        for variant in variants
+    ]
+
+
+RESPONSES = filled_responses()
+IDS = [name for name, _ in RESPONSES]
+
+
+@pytest.mark.parametrize("name,text", RESPONSES, ids=IDS)
+def test_response_reads_at_b1_level(name: str, text: str) -> None:
+    score = flesch_douma(text)
+    assert score >= MIN_FLESCH_DOUMA, f"{name}: Flesch-Douma {score:.1f} < {MIN_FLESCH_DOUMA}: {plain_sentences(text)}"
+
+
+@pytest.mark.parametrize("name,text", RESPONSES, ids=IDS)
+def test_response_has_short_sentences_and_fits_a_phone_screen(name: str, text: str) -> None:
+    assert len(text) <= MAX_CHARS, f"{name} has {len(text)} characters"
+    assert longest_sentence(text) <= MAX_WORDS_PER_SENTENCE, f"{name} has a sentence that is too long"
+
+
+@pytest.mark.parametrize("name,text", RESPONSES, ids=IDS)
+def test_medical_terms_are_explained_where_they_appear(name: str, text: str) -> None:
+    lowered = text.lower()
+    for term, explanations in GLOSSARY.items():
+        if term.lower() in lowered:
+            assert any(e.lower() in lowered for e in explanations), f"{name} uses '{term}' without explaining it"
+
+
+def test_readability_range_is_reported(capsys: pytest.CaptureFixture) -> None:
+    scores = sorted((flesch_douma(text), name) for name, text in RESPONSES)
+    with capsys.disabled():
+        print(f"\nFlesch-Douma over {len(scores)} responses: min {scores[0][0]:.1f} ({scores[0][1]}), "
+              f"max {scores[-1][0]:.1f} ({scores[-1][1]}), "
+              f"median {scores[len(scores) // 2][0]:.1f}")
+    assert scores[0][0] >= MIN_FLESCH_DOUMA
+
+
+def test_the_checker_itself_rejects_hard_text() -> None:
+    # A sentence from a medical guideline, not for patients: must fail the B1 threshold.
+    hard = ("Bij patiënten met symptomatische coxartrose wordt geadviseerd om oefentherapie "
+            "gericht op spierversterking en verbetering van het uithoudingsvermogen te combineren "
+            "met leefstijladvisering, conform de richtlijn.")
+    assert flesch_douma(hard) < MIN_FLESCH_DOUMA
+    assert longest_sentence(hard) > MAX_WORDS_PER_SENTENCE
