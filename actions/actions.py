@@ -271,7 +271,7 @@ class ActionYesNo(Action):
             return feedback_events(dispatcher, tracker, positive=yes)
         if previous_bot_action(tracker) == ActionClarify().name():
             if yes:  # "ja" to two options: let the patient pick one
-                dispatcher.utter_message(text="Tik op het onderwerp dat je bedoelt.", buttons=buttons)
+                dispatcher.utter_message(response="utter_clarify_pick", buttons=buttons)
             else:
                 second_miss(dispatcher)
             return []

@@ -112,7 +112,7 @@ def test_yes_after_bedoel_je_lets_the_patient_pick_and_no_is_a_second_miss() -> 
     options = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Iets anders", "payload": "/deny"}]
     earlier = [user("nlu_fallback"), action("action_clarify"), bot("Bedoel je", options), action("action_listen")]
     messages, _ = run(ActionYesNo(), tracker("affirm", events=earlier))
-    assert messages[0]["buttons"] == options
+    assert messages[0]["response"] == "utter_clarify_pick" and messages[0]["buttons"] == options
     messages, _ = run(ActionYesNo(), tracker("deny", events=earlier))
     assert messages[0]["response"] == "utter_second_miss"
 
