@@ -26,6 +26,13 @@ export RASA_TELEMETRY_ENABLED := false
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 
+# Local settings from .env (never committed; see .env.example). Every channel variable listed in
+# .env.example is exported, empty unless set, so credentials.yml can always be read and a channel
+# without its settings is simply not enabled.
+-include .env
+CHANNEL_VARS := $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env.example)
+$(foreach var,$(CHANNEL_VARS),$(eval export $(var) ?=))
+
 .PHONY: help setup run shell test train validate clean FORCE
 
 help:

@@ -13,11 +13,50 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 import requests
 
+from tests.fake_platforms import FakePlatforms
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "heupwijzer.tar.gz"
 VENV_BIN = ROOT / ".venv" / "bin"
 AUTH_TOKEN = "heupwijzer-test-token"
 THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
+# Every variable credentials.yml reads, as listed in .env.example.
+CHANNEL_VARS = [
+    line.split("=", 1)[0]
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    if line and line[0].isupper() and "=" in line
+]
+# Test settings for the channels: secrets known to the tests, APIs on the local fake platforms.
+TELEGRAM_TOKEN = "123456:TEST-telegram-token"
+TELEGRAM_SECRET = "telegram-secret-for-tests"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_AUTH = "twilio-auth-token-for-tests"
+TWILIO_NUMBER = "whatsapp:+14155238886"
+TWILIO_WEBHOOK = "https://heupwijzer.example/webhooks/twilio/webhook"
+WHATSAPP_APP_SECRET = "whatsapp-app-secret-for-tests"
+WHATSAPP_VERIFY = "whatsapp-verify-token-for-tests"
+WHATSAPP_PHONE_ID = "1098765432"
+WEB_ORIGIN = "http://127.0.0.1:8080"
+
+
+def channel_env(platforms_url: str) -> Dict[str, str]:
+    return {
+        "HEUPWIJZER_CORS_ORIGINS": WEB_ORIGIN,
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_WEBHOOK_URL": "https://heupwijzer.example/webhooks/telegram/webhook",
+        "TELEGRAM_API_BASE_URL": f"{platforms_url}/telegram",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+        "TWILIO_WEBHOOK_URL": TWILIO_WEBHOOK,
+        "TWILIO_API_BASE_URL": f"{platforms_url}/twilio",
+        "WHATSAPP_ACCESS_TOKEN": "whatsapp-access-token-for-tests",
+        "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY,
+        "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
+        "WHATSAPP_API_BASE_URL": f"{platforms_url}/graph",
+    }
 
 
 def free_port() -> int:
@@ -59,6 +98,7 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    settings: Dict[str, str] = field(default_factory=dict)  # channel settings, empty = not enabled
 
     @property
     def base_url(self) -> str:
@@ -66,6 +106,8 @@ class Stack:
 
     def _env(self) -> Dict[str, str]:
         env = dict(os.environ)
+        env.update({name: "" for name in CHANNEL_VARS})
+        env.update(self.settings)
         env.update(
             HEUPWIJZER_ACTION_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             HEUPWIJZER_TRACKER_DB=str(self.tracker_db),
@@ -100,6 +142,9 @@ class Stack:
                           self.workdir / "actions.log")
         wait_until_up(f"{self.base_url}/", rasa, self.workdir / "rasa.log")
         return self
+
+    def log(self) -> str:
+        return (self.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -136,12 +181,20 @@ def new_sender() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def platforms() -> Iterator[FakePlatforms]:
+    fake = FakePlatforms().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, platforms: FakePlatforms) -> Iterator[Stack]:
+    """The whole assistant, every channel enabled against the local fake platforms."""
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it.")
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db").start()
-    yield running
+    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", settings=channel_env(platforms.url))
+    yield running.start()
     running.stop()
 
 

@@ -1,0 +1,169 @@
+"""WhatsApp through Twilio, authenticated: a subclass of Rasa's Twilio connector.
+
+- Every webhook call must carry a valid X-Twilio-Signature, checked with the official SDK's
+  RequestValidator against the public webhook URL from configuration (TWILIO_WEBHOOK_URL);
+  unsigned calls get 401, wrongly signed ones 403, and nothing is processed.
+- Answers go out with the SDK's async client (no blocking call in the server's event loop); the API
+  base URL is configurable for tests. Buttons become a numbered list ("2" or the text selects it),
+  links plain URLs, long answers are split at sentence boundaries under Twilio's 1600 characters.
+- Re-delivered MessageSids are answered once; media without text gets a friendly reply.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from channels.common import (
+    NOT_TEXT_REPLY,
+    OptionMemory,
+    RecentIds,
+    disabled_response,
+    error,
+    log_disabled,
+    missing_settings,
+    too_large,
+)
+from channels.formatting import numbered_options, plain_links, split_message
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 1500  # Twilio refuses WhatsApp bodies over 1600 characters
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+REQUIRED = ("account_sid", "auth_token", "twilio_number", "webhook_url")
+VARIABLES = {
+    "account_sid": "TWILIO_ACCOUNT_SID",
+    "auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_number": "TWILIO_WHATSAPP_NUMBER",
+    "webhook_url": "TWILIO_WEBHOOK_URL",
+}
+
+
+class TwilioWhatsAppOutput(TwilioOutput):
+    """Twilio output: async sends, plain text, numbered options."""
+
+    def __init__(self, account_sid: str, auth_token: str, twilio_number: str, api_base_url: str,
+                 options: OptionMemory) -> None:
+        # TwilioOutput.__init__ cannot take an HTTP client: initialise its twilio Client directly.
+        Client.__init__(self, account_sid, auth_token, http_client=AsyncTwilioHttpClient())
+        self.twilio_number = twilio_number
+        self.options = options
+        if api_base_url:
+            self.api.base_url = api_base_url.rstrip("/")
+
+    async def _send(self, recipient_id: Text, body: str) -> None:
+        try:
+            await self.messages.create_async(to=recipient_id, from_=self.twilio_number, body=body)
+        except TwilioRestException as problem:
+            logger.error("Twilio refused a message: %s", problem)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for part in split_message(plain_links(text), TEXT_LIMIT):
+            await self._send(recipient_id, part)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        first = self.options.add(recipient_id, buttons)
+        await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons, first)}")
+
+
+class SignedTwilioInput(TwilioInput):
+    """Twilio (WhatsApp) input that only accepts calls signed by Twilio."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(credentials or {})
+
+    def __init__(self, credentials: Dict[Text, Any]) -> None:  # type: ignore[override]
+        super().__init__(
+            credentials.get("account_sid"), credentials.get("auth_token"), credentials.get("twilio_number"),
+            debug_mode=False,
+        )
+        missing = missing_settings(credentials, REQUIRED)
+        self.enabled = not missing
+        if missing:
+            log_disabled("WhatsApp (Twilio)", missing, VARIABLES)
+        else:
+            logger.info("WhatsApp (Twilio) is enabled.")
+        self.webhook_url = str(credentials.get("webhook_url") or "")
+        self.api_base_url = str(credentials.get("api_base_url") or "")
+        self.validator = RequestValidator(str(self.auth_token or ""))
+        self.seen = RecentIds()
+        self.options = OptionMemory()
+        self.output: Optional[TwilioWhatsAppOutput] = None
+
+    def get_output_channel(self) -> OutputChannel:
+        # Created on first use inside the server's event loop (its aiohttp session needs one), then reused.
+        if self.output is None:
+            self.output = TwilioWhatsAppOutput(
+                str(self.account_sid), str(self.auth_token), str(self.twilio_number), self.api_base_url, self.options
+            )
+        return self.output
+
+    def signature_problem(self, request: Request, params: Dict[str, str]) -> Optional[HTTPResponse]:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return error(401, "missing signature")
+        if not self.validator.validate(self.webhook_url, params, signature):
+            logger.warning("Twilio webhook: request with a wrong signature rejected")
+            return error(403, "invalid signature")
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("twilio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "not enabled"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return disabled_response("WhatsApp (Twilio)")
+            problem = too_large(request)
+            if problem:
+                return problem
+            # Twilio signs every parameter, empty ones included (Sanic's request.form drops those).
+            fields = parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
+            params = {key: values[0] for key, values in fields.items()}
+            problem = self.signature_problem(request, params)
+            if problem:
+                return problem
+            sender, message_id = params.get("From"), params.get("MessageSid")
+            if not sender or not message_id:
+                return error(400, "not a Twilio message")
+            if not self.seen.seen(message_id):
+                await self.handle(sender, params.get("Body") or "", on_new_message, request)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return webhook
+
+    async def handle(
+        self, sender: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]], request: Request
+    ) -> None:
+        output = self.get_output_channel()
+        if not text.strip():
+            await output.send_text_message(sender, NOT_TEXT_REPLY)
+            return
+        text = self.options.resolve(sender, text)
+        try:
+            await on_new_message(
+                UserMessage(text, output, sender, input_channel=self.name(), metadata=self.get_metadata(request))
+            )
+        except Exception:
+            logger.exception("Twilio message from %s could not be handled", sender)
