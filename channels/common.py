@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sanic import response
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Blueprint, response
 
 from channels.formatting import choose_option
 from sanic.request import Request
@@ -19,13 +20,48 @@ NOT_TEXT_REPLY = "Ik kan alleen tekst lezen. Typ je vraag in een bericht, dan he
 Button = Dict[str, Any]
 
 
-def missing_settings(credentials: Mapping[str, Any], required: Iterable[str]) -> List[str]:
-    return [name for name in required if not str(credentials.get(name) or "").strip()]
+def check_enabled(channel: str, credentials: Mapping[str, Any], variables: Mapping[str, str]) -> bool:
+    """True when every required setting (the keys of `variables`) is filled in; logs one clear line."""
+    missing = [name for name in variables if not str(credentials.get(name) or "").strip()]
+    if missing:
+        names = ", ".join(variables[name] for name in missing)
+        logger.warning(f"{channel} is not enabled: set {names} (see .env.example).")
+        return False
+    logger.info(f"{channel} is enabled.")
+    return True
 
 
-def log_disabled(channel: str, missing: Sequence[str], variables: Mapping[str, str]) -> None:
-    names = ", ".join(variables.get(name, name) for name in missing)
-    logger.warning(f"{channel} is not enabled: set {names} (see .env.example).")
+async def hand_over(
+    text: Optional[str],
+    output: OutputChannel,
+    sender: str,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: str,
+    metadata: Optional[Dict[str, Any]],
+    options: Optional["OptionMemory"] = None,
+) -> None:
+    """Pass a patient's message to Rasa. No text: a friendly reply. A number: the option it picks.
+    Errors are logged, never sent to the platform as a 500 (it would deliver the message again)."""
+    if not text or not text.strip():
+        await output.send_text_message(sender, NOT_TEXT_REPLY)
+        return
+    if options is not None:
+        text = options.resolve(sender, text)
+    try:
+        await on_new_message(UserMessage(text, output, sender, input_channel=channel, metadata=metadata))
+    except Exception:
+        logger.exception("%s: a message from %s could not be handled", channel, sender)
+
+
+def webhook_blueprint(name: str, enabled: bool) -> Blueprint:
+    """A channel's blueprint with its health route (GET /webhooks/<channel>/)."""
+    blueprint = Blueprint(name, __name__)
+
+    @blueprint.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok" if enabled else "not enabled"})
+
+    return blueprint
 
 
 def disabled_response(channel: str) -> HTTPResponse:

@@ -18,28 +18,27 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from aiogram import Bot
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
-    NOT_TEXT_REPLY,
     RecentIds,
+    check_enabled,
     disabled_response,
     error,
-    log_disabled,
-    missing_settings,
+    hand_over,
     too_large,
+    webhook_blueprint,
 )
 from channels.formatting import telegram_html
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-REQUIRED = ("access_token", "secret_token", "webhook_url")
-VARIABLES = {
+VARIABLES = {  # required setting -> its environment variable
     "access_token": "TELEGRAM_TOKEN",
     "secret_token": "TELEGRAM_SECRET_TOKEN",
     "webhook_url": "TELEGRAM_WEBHOOK_URL",
@@ -81,12 +80,7 @@ class SecureTelegramInput(TelegramInput):
             credentials.get("access_token"), credentials.get("verify"), credentials.get("webhook_url"),
             debug_mode=False,
         )
-        missing = missing_settings(credentials, REQUIRED)
-        self.enabled = not missing
-        if missing:
-            log_disabled("Telegram", missing, VARIABLES)
-        else:
-            logger.info("Telegram is enabled.")
+        self.enabled = check_enabled("Telegram", credentials, VARIABLES)
         self.secret_token = str(credentials.get("secret_token") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "")
         self.seen = RecentIds()
@@ -114,16 +108,12 @@ class SecureTelegramInput(TelegramInput):
         return bool(given) and hmac.compare_digest(given, self.secret_token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("telegram_webhook", __name__)
+        webhook = webhook_blueprint("telegram_webhook", self.enabled)
 
         @webhook.listener("after_server_start")
         async def register(app: Sanic, _: Any) -> None:
             if self.enabled:
                 await self.register_webhook()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "not enabled"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -169,14 +159,7 @@ class SecureTelegramInput(TelegramInput):
             return
         if chat is None:
             return
-        if not isinstance(text, str) or not text.strip():
-            await output.send_text_message(str(chat), NOT_TEXT_REPLY)
-            return
-        if text.strip() == START_COMMAND:
+        if isinstance(text, str) and text.strip() == START_COMMAND:
             text = "/greet"
-        try:
-            await on_new_message(
-                UserMessage(text, output, str(chat), input_channel=self.name(), metadata=self.get_metadata(request))
-            )
-        except Exception:
-            logger.exception("Telegram update %s could not be handled", update.get("update_id"))
+        await hand_over(text if isinstance(text, str) else None, output, str(chat), on_new_message,
+                        self.name(), self.get_metadata(request))

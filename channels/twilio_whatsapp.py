@@ -25,14 +25,14 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from channels.common import (
-    NOT_TEXT_REPLY,
     OptionMemory,
     RecentIds,
+    check_enabled,
     disabled_response,
     error,
-    log_disabled,
-    missing_settings,
+    hand_over,
     too_large,
+    webhook_blueprint,
 )
 from channels.formatting import numbered_options, plain_links, split_message
 
@@ -40,8 +40,7 @@ logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 1500  # Twilio refuses WhatsApp bodies over 1600 characters
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-REQUIRED = ("account_sid", "auth_token", "twilio_number", "webhook_url")
-VARIABLES = {
+VARIABLES = {  # required setting -> its environment variable
     "account_sid": "TWILIO_ACCOUNT_SID",
     "auth_token": "TWILIO_AUTH_TOKEN",
     "twilio_number": "TWILIO_WHATSAPP_NUMBER",
@@ -94,12 +93,7 @@ class SignedTwilioInput(TwilioInput):
             credentials.get("account_sid"), credentials.get("auth_token"), credentials.get("twilio_number"),
             debug_mode=False,
         )
-        missing = missing_settings(credentials, REQUIRED)
-        self.enabled = not missing
-        if missing:
-            log_disabled("WhatsApp (Twilio)", missing, VARIABLES)
-        else:
-            logger.info("WhatsApp (Twilio) is enabled.")
+        self.enabled = check_enabled("WhatsApp (Twilio)", credentials, VARIABLES)
         self.webhook_url = str(credentials.get("webhook_url") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "")
         self.validator = RequestValidator(str(self.auth_token or ""))
@@ -125,11 +119,7 @@ class SignedTwilioInput(TwilioInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("twilio_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "not enabled"})
+        webhook = webhook_blueprint("twilio_webhook", self.enabled)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -148,22 +138,8 @@ class SignedTwilioInput(TwilioInput):
             if not sender or not message_id:
                 return error(400, "not a Twilio message")
             if not self.seen.seen(message_id):
-                await self.handle(sender, params.get("Body") or "", on_new_message, request)
+                await hand_over(params.get("Body"), self.get_output_channel(), sender, on_new_message,
+                                self.name(), self.get_metadata(request), self.options)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook
-
-    async def handle(
-        self, sender: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]], request: Request
-    ) -> None:
-        output = self.get_output_channel()
-        if not text.strip():
-            await output.send_text_message(sender, NOT_TEXT_REPLY)
-            return
-        text = self.options.resolve(sender, text)
-        try:
-            await on_new_message(
-                UserMessage(text, output, sender, input_channel=self.name(), metadata=self.get_metadata(request))
-            )
-        except Exception:
-            logger.exception("Twilio message from %s could not be handled", sender)

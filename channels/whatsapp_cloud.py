@@ -23,14 +23,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
-    NOT_TEXT_REPLY,
     OptionMemory,
     RecentIds,
+    check_enabled,
     disabled_response,
     error,
-    log_disabled,
-    missing_settings,
+    hand_over,
     too_large,
+    webhook_blueprint,
 )
 from channels.formatting import numbered_options, plain_links, split_message
 
@@ -38,8 +38,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_GRAPH_API = "https://graph.facebook.com/v21.0"
 TEXT_LIMIT = 4000  # WhatsApp allows 4096 characters in a text message
-REQUIRED = ("access_token", "app_secret", "verify_token", "phone_number_id")
-VARIABLES = {
+VARIABLES = {  # required setting -> its environment variable
     "access_token": "WHATSAPP_ACCESS_TOKEN",
     "app_secret": "WHATSAPP_APP_SECRET",
     "verify_token": "WHATSAPP_VERIFY_TOKEN",
@@ -99,12 +98,7 @@ class WhatsAppCloudInput(InputChannel):
         return cls(credentials or {})
 
     def __init__(self, credentials: Dict[Text, Any]) -> None:
-        missing = missing_settings(credentials, REQUIRED)
-        self.enabled = not missing
-        if missing:
-            log_disabled("WhatsApp (Cloud API)", missing, VARIABLES)
-        else:
-            logger.info("WhatsApp (Cloud API) is enabled.")
+        self.enabled = check_enabled("WhatsApp (Cloud API)", credentials, VARIABLES)
         self.access_token = str(credentials.get("access_token") or "")
         self.app_secret = str(credentials.get("app_secret") or "").encode("utf-8")
         self.verify_token = str(credentials.get("verify_token") or "")
@@ -142,11 +136,7 @@ class WhatsAppCloudInput(InputChannel):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("whatsapp_cloud_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "not enabled"})
+        webhook = webhook_blueprint("whatsapp_cloud_webhook", self.enabled)
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -196,15 +186,5 @@ class WhatsAppCloudInput(InputChannel):
         message_id, sender = str(message.get("id") or ""), str(message.get("from") or "")
         if not message_id or not sender or self.seen.seen(message_id):
             return
-        output = self.get_output_channel()
-        text = self.message_text(message)
-        if not text or not text.strip():
-            await output.send_text_message(sender, NOT_TEXT_REPLY)
-            return
-        text = self.options.resolve(sender, text)
-        try:
-            await on_new_message(
-                UserMessage(text, output, sender, input_channel=self.name(), metadata=self.get_metadata(request))
-            )
-        except Exception:  # never a 500 to Meta (it would re-deliver); the error is logged
-            logger.exception("WhatsApp message %s could not be handled", message_id)
+        await hand_over(self.message_text(message), self.get_output_channel(), sender, on_new_message,
+                        self.name(), self.get_metadata(request), self.options)

@@ -5,6 +5,7 @@ from typing import Optional
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
 
 from components.scope import other_body_part
 from tests.test_data import ROOT
@@ -58,9 +59,7 @@ def test_no_hip_training_or_test_example_is_mistaken_for_another_body_part() -> 
                 assert part is None, f"{example.get('text')!r} ({intent}) taken for '{part}'"
 
 
-def diet_message(text: str, ranking: list) -> "Message":
-    from rasa.shared.nlu.training_data.message import Message
-
+def diet_message(text: str, ranking: list) -> Message:
     message = Message(data={"text": text})
     message.set("intent", ranking[0])
     message.set("intent_ranking", ranking)
