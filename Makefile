@@ -33,7 +33,7 @@ DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 CHANNEL_VARS := $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env.example)
 $(foreach var,$(CHANNEL_VARS),$(eval export $(var) ?=))
 
-.PHONY: help setup run shell test train validate clean FORCE
+.PHONY: help setup browser run shell test train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
@@ -60,6 +60,10 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed $(BUILD)/spacy-model
 
+# Debian's chromium for the browser test (installed when missing and possible).
+browser:
+	@scripts/setup_browser.sh
+
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.
 $(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard components/*.py)
@@ -85,7 +89,7 @@ shell: setup $(MODEL)
 	@mkdir -p $(STATE_DIR)
 	@ACTIONS_PORT=$(ACTIONS_PORT) scripts/run.sh --shell
 
-test: setup validate $(MODEL)
+test: setup validate node_modules/.installed browser $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests
 

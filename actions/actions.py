@@ -42,10 +42,10 @@ def link_lines(links: tuple[Link, ...]) -> str:
     return "\n".join(f"- {link.markdown()}" for link in links)
 
 
-def next_step_buttons(topic: Topic, content: Content) -> List[Button]:
-    related = [topic_button(content.topics[intent]) for intent in topic.related]
+def next_step_buttons(topic: Topic, content: Content, related: bool = True) -> List[Button]:
     extra = [{"title": title, "payload": payload} for title, payload in topic.extra_buttons]
-    return related + extra + [MORE_INFO_BUTTON, MENU_BUTTON]
+    related_buttons = [topic_button(content.topics[intent]) for intent in topic.related] if related else []
+    return related_buttons + extra + [MORE_INFO_BUTTON, MENU_BUTTON]
 
 
 def current_topic(tracker: Tracker, content: Content) -> Optional[Topic]:
@@ -127,13 +127,15 @@ class ActionAnswerTopic(Action):
             show_menu(dispatcher, content, group_key=None)
             return []
         dispatcher.utter_message(response=topic.response)
-        main_link = topic.links[0]
-        dispatcher.utter_message(
-            text=f"Lees meer op {main_link.markdown()}",
-            buttons=next_step_buttons(topic, content),
-        )
+        read_more = f"Lees meer op {topic.links[0].markdown()}"
         if should_ask_feedback(tracker, topic):
-            dispatcher.utter_message(response="utter_feedback_ask")
+            # The buttons of the last message are the ones a chat widget keeps showing: there the
+            # feedback question comes with 👍 / 👎 and the way on (without the related topics).
+            dispatcher.utter_message(text=read_more)
+            dispatcher.utter_message(response="utter_feedback_ask",
+                                     buttons=next_step_buttons(topic, content, related=False))
+        else:
+            dispatcher.utter_message(text=read_more, buttons=next_step_buttons(topic, content))
         return [SlotSet(TOPIC_SLOT, topic.intent)]
 
 

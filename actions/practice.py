@@ -32,6 +32,7 @@ class Practice:
     booking_url: str
     opening_hours: str
     address: str
+    colour: str
 
     def template_variables(self) -> Dict[str, str]:
         """Variables for responses in domain.yml, e.g. {practice_phone}."""
@@ -42,7 +43,21 @@ CHECKS = {
     "phone": (re.compile(r"^\+?[0-9][0-9 ()-]{7,}$"), "a phone number such as 010 123 45 67"),
     "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"),
     "booking_url": (re.compile(r"^https://\S+$"), "an https:// address"),
+    "colour": (re.compile(r"^#[0-9a-fA-F]{6}$"), "a colour such as #0b5d7a"),
 }
+MIN_CONTRAST_WITH_WHITE = 4.5  # WCAG AA for normal text
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of white text on this #rrggbb colour."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
 
 
 def env_name(setting: str) -> str:
@@ -64,6 +79,9 @@ def build_practice(raw: Mapping[str, object], environ: Mapping[str, str]) -> Pra
         check = CHECKS.get(field.name)
         if check and not check[0].match(text):
             problems.append(f"'{field.name}' = {text!r} is not {check[1]}")
+        elif field.name == "colour" and contrast_with_white(text) < MIN_CONTRAST_WITH_WHITE:
+            problems.append(f"'colour' = {text!r} is too light for white text "
+                            f"(contrast {contrast_with_white(text):.1f} : 1, needs {MIN_CONTRAST_WITH_WHITE})")
         values[field.name] = text
     if problems:
         raise PracticeConfigError(

@@ -1,14 +1,40 @@
-"""Serve the local chat page (web/) and the rasa-webchat bundle from node_modules."""
+"""Serve the chat page (web/), the embed script, the rasa-webchat bundle and the widget settings.
+
+/embed.js and /webchat.js are loaded by the practice's own website with a <script> tag (the
+one-line snippet). The embed script then fetches /config.json: that answer carries
+Access-Control-Allow-Origin only for the allowed origins (HEUPWIJZER_CORS_ORIGINS), the same list
+the socket.io channel accepts.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from actions.practice import load_practice  # noqa: E402  (needs the project root on the path)
+from channels.webchat import parse_origins  # noqa: E402
+
+ALLOWED_ORIGINS = parse_origins(os.environ.get("HEUPWIJZER_CORS_ORIGINS", ""))
+
 WEBCHAT_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+
+
+def widget_config(rasa_port: int) -> dict:
+    practice = load_practice()
+    return {
+        "rasaPort": rasa_port,
+        # Where the widget connects; empty: the embed script's host on rasaPort.
+        "socketUrl": os.environ.get("HEUPWIJZER_PUBLIC_RASA_URL", ""),
+        "title": "Heupwijzer",
+        "subtitle": practice.name,
+        "colour": practice.colour,
+    }
 
 
 class ChatPageHandler(SimpleHTTPRequestHandler):
@@ -19,10 +45,17 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
         if path == "/webchat.js":
             self._send(WEBCHAT_BUNDLE.read_bytes(), "application/javascript")
         elif path == "/config.json":
-            body = json.dumps({"rasaPort": self.rasa_port}).encode()
-            self._send(body, "application/json")
+            self._send(json.dumps(widget_config(self.rasa_port)).encode(), "application/json")
         else:
             super().do_GET()
+
+    def end_headers(self) -> None:
+        origin = self.headers.get("Origin", "")
+        if self.path.split("?", 1)[0] == "/config.json" and origin in ALLOWED_ORIGINS:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -42,6 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     if not WEBCHAT_BUNDLE.exists():
         raise SystemExit("ERROR: rasa-webchat is not installed; run `make run` (it runs npm ci).")
+    load_practice()  # fail here, clearly, when the practice settings are incomplete
     ChatPageHandler.rasa_port = args.rasa_port
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
     ThreadingHTTPServer(("127.0.0.1", args.port), handler).serve_forever()

@@ -36,7 +36,17 @@ TWILIO_WEBHOOK = "https://heupwijzer.example/webhooks/twilio/webhook"
 WHATSAPP_APP_SECRET = "whatsapp-app-secret-for-tests"
 WHATSAPP_VERIFY = "whatsapp-verify-token-for-tests"
 WHATSAPP_PHONE_ID = "1098765432"
-WEB_ORIGIN = "http://127.0.0.1:8080"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The chat page's address is fixed before the servers start: it is the one allowed origin.
+WEB_PORT = free_port()
+WEB_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
 
 
 def channel_env(platforms_url: str) -> Dict[str, str]:
@@ -57,12 +67,6 @@ def channel_env(platforms_url: str) -> Dict[str, str]:
         "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
         "WHATSAPP_API_BASE_URL": f"{platforms_url}/graph",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:

@@ -19,12 +19,13 @@ def make_tracker(
     intent: str = "greet",
     slots: Optional[Dict[str, Any]] = None,
     entities: Optional[List[Dict[str, Any]]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
 ) -> Tracker:
     return Tracker(
         sender_id="unit",
         slots=slots or {},
         latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [], "text": ""},
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={},
@@ -42,21 +43,34 @@ def titles(messages: List[Dict[str, Any]]) -> List[str]:
     return [button["title"] for message in messages for button in message.get("buttons", [])]
 
 
+EARLIER_ANSWER = [{"event": "action", "name": "action_answer_topic"}]  # no feedback question now
+
+
 @pytest.mark.parametrize("intent", sorted(CONTENT.topics))
 def test_answer_topic_utters_its_answer_link_and_next_steps(intent: str) -> None:
-    messages, events = run(ActionAnswerTopic(), make_tracker(intent))
+    messages, events = run(ActionAnswerTopic(), make_tracker(intent, events=EARLIER_ANSWER))
     assert messages[0]["response"] == f"utter_{intent}"
     assert THUISARTS_HIP in messages[1]["text"]
     topic = CONTENT.topics[intent]
     related_labels = [CONTENT.topics[i].label for i in topic.related]
     extra = [title for title, _ in topic.extra_buttons]
-    assert titles(messages[:2]) == related_labels + extra + ["Meer lezen", "Andere onderwerpen"]
+    assert titles(messages) == related_labels + extra + ["Meer lezen", "Andere onderwerpen"]
     assert events == [SlotSet("topic", intent)]
 
 
+@pytest.mark.parametrize("intent", sorted(CONTENT.topics))
+def test_feedback_question_comes_last_with_the_way_on(intent: str) -> None:
+    messages, _ = run(ActionAnswerTopic(), make_tracker(intent))  # the first answer: feedback is asked
+    assert THUISARTS_HIP in messages[1]["text"] and not messages[1].get("buttons")
+    assert messages[-1]["response"] == "utter_feedback_ask"
+    extra = [title for title, _ in CONTENT.topics[intent].extra_buttons]
+    assert titles(messages) == extra + ["Meer lezen", "Andere onderwerpen"]
+
+
 def test_the_exercise_answer_offers_the_beweegcheck() -> None:
-    messages, _ = run(ActionAnswerTopic(), make_tracker("ask_exercise"))
-    assert {"title": "Beweeg ik genoeg?", "payload": "/beweegcheck"} in messages[1]["buttons"]
+    for events in ([], EARLIER_ANSWER):
+        messages, _ = run(ActionAnswerTopic(), make_tracker("ask_exercise", events=events))
+        assert {"title": "Beweeg ik genoeg?", "payload": "/beweegcheck"} in messages[-1]["buttons"]
 
 
 def test_answer_topic_on_unknown_intent_falls_back_to_the_menu_without_setting_a_topic() -> None:

@@ -178,11 +178,12 @@ def test_twilio_reply_with_a_number_selects_that_option(stack: Stack, platforms:
     twilio(stack, twilio_message(sender, QUESTION))
     sent = twilio_sent(platforms, sender, count=3)
     options = [line for c in sent for line in c.body["Body"].splitlines() if line[:1].isdigit()]
-    number = next(line.split(".")[0] for line in options if "Overgewicht en afvallen" in line)
+    assert any(line.endswith("👍 Ja") for line in options)
+    number = next(line.split(".")[0] for line in options if line.endswith("Meer lezen"))
     before = len(sent)
     assert twilio(stack, twilio_message(sender, number)).status_code == 200
     later = twilio_sent(platforms, sender, count=before + 1)[before:]
-    assert "leefstijlcoach" in " ".join(c.body["Body"] for c in later)
+    assert "Meer lezen over 'Zelf doen'" in " ".join(c.body["Body"] for c in later)
 
 
 @pytest.mark.parametrize("signature,status", [(None, 401), ("forged-signature", 403)])

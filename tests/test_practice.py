@@ -14,6 +14,7 @@ COMPLETE = {
     "booking_url": "https://fysio-oost.example/afspraak",
     "opening_hours": "op werkdagen van 8 tot 18 uur",
     "address": "Oostweg 5, Amsterdam",
+    "colour": "#1a4d2e",
 }
 
 
@@ -46,7 +47,8 @@ def test_an_empty_override_is_an_error_not_an_empty_string() -> None:
 
 @pytest.mark.parametrize(
     "setting,value",
-    [("phone", "bel ons"), ("email", "info-at-praktijk"), ("booking_url", "http://praktijk.example/afspraak")],
+    [("phone", "bel ons"), ("email", "info-at-praktijk"), ("booking_url", "http://praktijk.example/afspraak"),
+     ("colour", "blauw"), ("colour", "#ffeb3b")],  # a name; a yellow too light for white text
 )
 def test_malformed_settings_are_rejected(setting: str, value: str) -> None:
     with pytest.raises(PracticeConfigError, match=setting):
@@ -60,3 +62,11 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(PracticeConfigError, match="not valid YAML"):
         load_practice({"HEUPWIJZER_PRACTICE_FILE": str(broken)})
+
+
+def test_colour_contrast_is_computed_as_wcag_does() -> None:
+    from actions.practice import contrast_with_white
+
+    assert round(contrast_with_white("#000000"), 1) == 21.0
+    assert round(contrast_with_white("#ffffff"), 1) == 1.0
+    assert contrast_with_white("#0b5d7a") >= 4.5
