@@ -33,11 +33,12 @@ from channels.common import (
     too_large,
     webhook_blueprint,
 )
-from channels.formatting import telegram_html
+from channels.formatting import split_message, telegram_html
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TEXT_LIMIT = 4000  # Telegram allows 4096 characters per message
 VARIABLES = {  # required setting -> its environment variable
     "access_token": "TELEGRAM_TOKEN",
     "secret_token": "TELEGRAM_SECRET_TOKEN",
@@ -57,7 +58,8 @@ class HeupwijzerTelegramOutput(TelegramOutput):
         Bot.__init__(self, access_token, server=server)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_message(recipient_id, telegram_html(text), parse_mode="HTML")
+        for part in split_message(text, TEXT_LIMIT):
+            await self.send_message(recipient_id, telegram_html(part), parse_mode="HTML")
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any

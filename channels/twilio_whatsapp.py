@@ -135,8 +135,8 @@ class SignedTwilioInput(TwilioInput):
             if problem:
                 return problem
             sender, message_id = params.get("From"), params.get("MessageSid")
-            if not sender or not message_id:
-                return error(400, "not a Twilio message")
+            if not sender or not message_id or "Body" not in params:  # e.g. a status callback
+                return error(400, "not an incoming Twilio message")
             if not self.seen.seen(message_id):
                 await hand_over(params.get("Body"), self.get_output_channel(), sender, on_new_message,
                                 self.name(), self.get_metadata(request), self.options)

@@ -219,8 +219,13 @@ def test_twilio_media_without_text_gets_a_friendly_reply(stack: Stack, platforms
     assert "alleen tekst lezen" in twilio_sent(platforms, sender)[0].body["Body"]
 
 
-def test_twilio_bad_requests_get_4xx(stack: Stack) -> None:
+def test_twilio_bad_requests_get_4xx(stack: Stack, platforms: FakePlatforms) -> None:
     assert twilio(stack, {"Body": "hallo"}).status_code == 400  # signed, but no sender
+    sender = new_whatsapp_number()
+    status_callback = {"MessageSid": f"SM{uuid.uuid4().hex}", "MessageStatus": "delivered", "From": sender,
+                       "To": TWILIO_NUMBER, "AccountSid": "AC" + "1" * 32}
+    assert twilio(stack, status_callback).status_code == 400  # signed, but not an incoming message
+    assert platforms.sent(lambda c: c.platform == "twilio" and c.body.get("To") == sender) == []
     assert post(stack, "twilio", data=ONE_MB, headers={"X-Twilio-Signature": "x"}).status_code == 413
     assert post(stack, "twilio", data=b"").status_code == 401
 

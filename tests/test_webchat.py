@@ -87,6 +87,7 @@ def test_widget_answers_links_buttons_and_keeps_the_conversation(
     open_chat(page)
     expect(page.locator(".rw-response").first).to_contain_text("digitale assistent", timeout=30_000)
     expect(page.locator(".rw-header")).to_contain_text("Heupwijzer")
+    expect(page.locator(".rw-header")).to_have_css("background-color", "rgb(11, 93, 122)")  # practice.yml
     expect(page.locator(".rw-new-message")).to_have_attribute("placeholder", "Typ je vraag...")
 
     send(page, QUESTION)
