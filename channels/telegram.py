@@ -117,6 +117,11 @@ class SecureTelegramInput(TelegramInput):
             if self.enabled:
                 await self.register_webhook()
 
+        @webhook.listener("after_server_stop")
+        async def close(app: Sanic, _: Any) -> None:
+            if self.output is not None:
+                await self.output.session.close()  # the HTTP session only (not the Bot API "close")
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.enabled:
