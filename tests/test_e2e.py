@@ -5,6 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, stop, texts
@@ -68,3 +69,16 @@ def test_practice_check_command_explains_what_is_missing() -> None:
     )
     assert result.returncode == 2
     assert "'email' is missing" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"[1]", b"{not json", b'{"message": "hallo"}', b'{"sender": "a", "message": 4}',
+     b'{"sender": "a", "message": "  "}', b'{"sender": "a", "message": "' + b"x" * 5000 + b'"}'],
+    ids=["empty", "list", "malformed", "no-sender", "number", "blank", "too-long"],
+)
+def test_rest_channel_refuses_malformed_requests_with_400(stack: Stack, body: bytes) -> None:
+    response = requests.post(f"{stack.base_url}/webhooks/rest/webhook", data=body,
+                             headers={"Content-Type": "application/json"}, timeout=30)
+    assert response.status_code == 400
+    assert "error" in response.json()
