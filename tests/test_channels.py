@@ -347,3 +347,12 @@ def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path:
     assert "Telegram is not enabled: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL" in log
     assert "WhatsApp (Twilio) is not enabled: set TWILIO_ACCOUNT_SID" in log
     assert "WhatsApp (Cloud API) is not enabled: set WHATSAPP_ACCESS_TOKEN" in log
+
+
+def test_meta_numbers_answer_the_beweegcheck_when_no_options_are_open(stack: Stack, platforms: FakePlatforms) -> None:
+    sender = new_wa_id()
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "beweeg ik genoeg?"}}))
+    before = len(meta_sent(platforms, sender, count=2))
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "3"}}))
+    later = meta_sent(platforms, sender, count=before + 1)[before:]
+    assert "Vraag 2 van 2" in " ".join(c.body["text"]["body"] for c in later)
