@@ -328,13 +328,15 @@ class ValidateBeweegcheckForm(FormValidationAction):
         if value is None:  # cleared by action_beweegcheck_start: nothing to check yet
             return {}
         text = str(value)
-        if beweegcheck.is_stop(text) or latest_intent(tracker) in ("stop", "goodbye"):
+        if beweegcheck.is_stop(text):
             return {slot: None, REQUESTED_SLOT: None}
         answer = beweegcheck.parse_days(text)
-        if not answer.ok:
-            dispatcher.utter_message(response=f"utter_beweegcheck_{answer.problem}")
-            return {slot: None}
-        return {slot: answer.days}
+        if answer.ok:  # a readable number wins, whatever intent DIET guessed for "2"
+            return {slot: answer.days}
+        if latest_intent(tracker) in ("stop", "goodbye"):
+            return {slot: None, REQUESTED_SLOT: None}
+        dispatcher.utter_message(response=f"utter_beweegcheck_{answer.problem}")
+        return {slot: None}
 
     def validate_beweeg_days_moderate(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -237,6 +237,11 @@ def test_form_stops_when_the_patient_wants_to(text: str, intent: str) -> None:
     assert SlotSet("requested_slot", None) in events
 
 
+def test_a_number_is_an_answer_even_if_the_nlu_took_it_for_goodbye() -> None:
+    _, events = validate("beweeg_days_moderate", "2", intent="goodbye")
+    assert SlotSet("beweeg_days_moderate", 2) in events and SlotSet("requested_slot", None) not in events
+
+
 def test_start_clears_old_answers() -> None:
     messages, events = run(ActionBeweegcheckStart(), tracker("beweegcheck"))
     assert messages[0]["response"] == "utter_beweegcheck_intro"
