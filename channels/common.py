@@ -1,9 +1,10 @@
 """Building blocks shared by Heupwijzer's channel connectors."""
 from __future__ import annotations
 
+import json
 import logging
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -77,6 +78,17 @@ def too_large(request: Request) -> Optional[HTTPResponse]:
 
 def error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+def json_object(request: Request) -> Tuple[Dict[str, Any], Optional[HTTPResponse]]:
+    """The request body as a JSON object, or a 400 saying why it is not one."""
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return {}, error(400, "the body must be JSON")
+    if not isinstance(body, dict):
+        return {}, error(400, "the body must be a JSON object")
+    return body, None
 
 
 class RecentIds:

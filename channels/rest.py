@@ -6,7 +6,6 @@ object with a non-empty `sender` and a non-empty text `message` of reasonable le
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -15,7 +14,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import error, too_large
+from channels.common import error, json_object, too_large
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -24,12 +23,9 @@ def rest_problem(request: Request) -> Optional[HTTPResponse]:
     problem = too_large(request)
     if problem:
         return problem
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return error(400, "the body must be JSON")
-    if not isinstance(body, dict):
-        return error(400, "the body must be a JSON object")
+    body, problem = json_object(request)
+    if problem:
+        return problem
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not sender.strip():
         return error(400, "'sender' (a conversation id) is required")

@@ -30,6 +30,7 @@ from channels.common import (
     disabled_response,
     error,
     hand_over,
+    json_object,
     too_large,
     webhook_blueprint,
 )
@@ -132,11 +133,10 @@ class SecureTelegramInput(TelegramInput):
             problem = too_large(request)
             if problem:
                 return problem
-            try:
-                update = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return error(400, "body is not JSON")
-            if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            update, problem = json_object(request)
+            if problem:
+                return problem
+            if not isinstance(update.get("update_id"), int):
                 return error(400, "not a Telegram update")
             if not KNOWN_UPDATES & update.keys():
                 return error(400, "unknown update type")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -29,6 +28,7 @@ from channels.common import (
     disabled_response,
     error,
     hand_over,
+    json_object,
     too_large,
     webhook_blueprint,
 )
@@ -155,11 +155,10 @@ class WhatsAppCloudInput(InputChannel):
             problem = too_large(request) or self.signature_problem(request)
             if problem:
                 return problem
-            try:
-                payload = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return error(400, "body is not JSON")
-            if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+            payload, problem = json_object(request)
+            if problem:
+                return problem
+            if payload.get("object") != "whatsapp_business_account":
                 return error(400, "unknown event type")
             entries = payload.get("entry")
             if not isinstance(entries, list):

@@ -38,14 +38,14 @@ def widget_config(rasa_port: int) -> dict:
 
 
 class ChatPageHandler(SimpleHTTPRequestHandler):
-    rasa_port: int = 5005
+    config: bytes = b"{}"  # /config.json, built once at startup
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         path = self.path.split("?", 1)[0]
         if path == "/webchat.js":
             self._send(WEBCHAT_BUNDLE.read_bytes(), "application/javascript")
         elif path == "/config.json":
-            self._send(json.dumps(widget_config(self.rasa_port)).encode(), "application/json")
+            self._send(self.config, "application/json")
         else:
             super().do_GET()
 
@@ -75,8 +75,8 @@ def main() -> None:
     args = parser.parse_args()
     if not WEBCHAT_BUNDLE.exists():
         raise SystemExit("ERROR: rasa-webchat is not installed; run `make run` (it runs npm ci).")
-    load_practice()  # fail here, clearly, when the practice settings are incomplete
-    ChatPageHandler.rasa_port = args.rasa_port
+    # Read once; fails here, clearly, when the practice settings are incomplete.
+    ChatPageHandler.config = json.dumps(widget_config(args.rasa_port)).encode()
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
     ThreadingHTTPServer(("127.0.0.1", args.port), handler).serve_forever()
 

@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
@@ -208,11 +208,3 @@ def texts(messages: List[Dict[str, Any]]) -> str:
 
 def button_titles(messages: List[Dict[str, Any]]) -> List[str]:
     return [button["title"] for message in messages for button in message.get("buttons") or []]
-
-
-def button_payload(messages: List[Dict[str, Any]], title: str) -> Optional[str]:
-    for message in messages:
-        for button in message.get("buttons") or []:
-            if button["title"] == title:
-                return button["payload"]
-    return None

@@ -276,13 +276,18 @@ def test_meta_answer_goes_out_through_the_graph_api(stack: Stack, platforms: Fak
     assert "Typ het nummer van je keuze" in bodies
 
 
-def test_meta_reply_by_option_text_selects_it(stack: Stack, platforms: FakePlatforms) -> None:
+def meta_reply_after(stack: Stack, platforms: FakePlatforms, first: str, then: str) -> str:
+    """What a new WhatsApp patient receives for `then`, sent after `first`."""
     sender = new_wa_id()
-    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "hallo"}}))
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": first}}))
     before = len(meta_sent(platforms, sender, count=2))
-    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "Kunstheup en operatie"}}))
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": then}}))
     later = meta_sent(platforms, sender, count=before + 1)[before:]
-    assert "Wanneer een kunstheup?" in " ".join(c.body["text"]["body"] for c in later)
+    return " ".join(c.body["text"]["body"] for c in later)
+
+
+def test_meta_reply_by_option_text_selects_it(stack: Stack, platforms: FakePlatforms) -> None:
+    assert "Wanneer een kunstheup?" in meta_reply_after(stack, platforms, "hallo", "Kunstheup en operatie")
 
 
 @pytest.mark.parametrize("signature,status", [(None, 401), ("sha256=" + "0" * 64, 403)])
@@ -350,9 +355,4 @@ def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path:
 
 
 def test_meta_numbers_answer_the_beweegcheck_when_no_options_are_open(stack: Stack, platforms: FakePlatforms) -> None:
-    sender = new_wa_id()
-    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "beweeg ik genoeg?"}}))
-    before = len(meta_sent(platforms, sender, count=2))
-    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "3"}}))
-    later = meta_sent(platforms, sender, count=before + 1)[before:]
-    assert "Vraag 2 van 2" in " ".join(c.body["text"]["body"] for c in later)
+    assert "Vraag 2 van 2" in meta_reply_after(stack, platforms, "beweeg ik genoeg?", "3")

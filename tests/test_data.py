@@ -10,6 +10,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.content import load_content
+from tests.readability import MAX_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -95,7 +96,7 @@ def test_menu_groups_cover_every_topic_once() -> None:
 @pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
 def test_response_fits_a_phone_screen(name: str) -> None:
     for variant in DOMAIN["responses"][name]:
-        assert len(variant["text"]) <= 700, f"{name} is too long for a phone screen"
+        assert len(variant["text"]) <= MAX_CHARS, f"{name} is too long for a phone screen"
         assert " u " not in f" {variant['text'].lower()} ", f"{name} should use the je-form"
 
 
