@@ -6,32 +6,22 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 RASA        := $(VENV)/bin/rasa
 BUILD       := build
-STATE_DIR   ?= $(CURDIR)/.state
 MODEL       := models/heupwijzer.tar.gz
 
 # Which Dutch spaCy pipeline to use: nl_core_news_sm (preferred) or nl_heupwijzer_offline.
 # When nl_core_news_sm cannot be installed, setup falls back to nl_heupwijzer_offline and says so.
 HEUPWIJZER_SPACY_MODEL ?= nl_core_news_sm
 
-# Embedded defaults for `make run`; override on the command line or in the environment.
-RASA_PORT    ?= 5005
-ACTIONS_PORT ?= 5055
-WEB_PORT     ?= 8080
-export HEUPWIJZER_TRACKER_DB ?= $(STATE_DIR)/tracker.db
-export HEUPWIJZER_ACTION_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
-export TF_CPP_MIN_LOG_LEVEL := 2
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# `make run` starts everything through scripts/launch.py, which holds the defaults (ports 5005,
+# 5055 and 8080, conversations in .state/) and reads .env. Override them on the command line,
+# e.g. `make run RASA_PORT=5006 WEB_PORT=8081 STATE_DIR=/tmp/heupwijzer`.
+export RASA_PORT ACTIONS_PORT WEB_PORT STATE_DIR HEUPWIJZER_TRACKER_DB HEUPWIJZER_HOST
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
-
-# Local settings from .env (never committed; see .env.example). Every channel variable listed in
-# .env.example is exported, empty unless set, so credentials.yml can always be read and a channel
-# without its settings is simply not enabled.
--include .env
-CHANNEL_VARS := $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env.example)
-$(foreach var,$(CHANNEL_VARS),$(eval export $(var) ?=))
 
 .PHONY: help setup browser run shell test train validate clean FORCE
 
@@ -82,12 +72,10 @@ validate: setup
 
 # --- the two commands ------------------------------------------------------------------------
 run: setup node_modules/.installed $(MODEL)
-	@mkdir -p $(STATE_DIR)
-	@RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) WEB_PORT=$(WEB_PORT) scripts/run.sh
+	@$(PY) scripts/launch.py
 
 shell: setup $(MODEL)
-	@mkdir -p $(STATE_DIR)
-	@ACTIONS_PORT=$(ACTIONS_PORT) scripts/run.sh --shell
+	@$(PY) scripts/launch.py --shell
 
 test: setup validate node_modules/.installed browser $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"

@@ -1,11 +1,16 @@
-"""The website widget's socket.io channel, with the allowed origins (CORS) from configuration.
+"""The website widget's socket.io channel, open only to the configured sites (origins).
 
-Rasa's SocketIOInput accepts socket.io connections from every origin. Here the origins allowed to
-connect come from `cors_origins` in credentials.yml (HEUPWIJZER_CORS_ORIGINS, space separated);
-a page on any other site cannot open a chat. The default allows only the local chat page.
+CORS headers are written in one place: Rasa's `--cors` (Sanic-CORS), which the launcher sets to
+HEUPWIJZER_CORS_ORIGINS, answers every route of the Rasa server, socket.io included, with exactly
+one Access-Control-Allow-Origin for an allowed origin and none for another. python-engineio's own
+CORS handling stays off, as Rasa configures it (two writers gave the browser two values).
+
+Headers alone don't stop a script or a WebSocket, so the handshake itself is checked here: a
+connection whose Origin is not on the list is refused (401) before a socket.io session exists.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -13,16 +18,15 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels.origins import parse_origins
+
 logger = logging.getLogger(__name__)
-
-
-def parse_origins(value: Any) -> List[str]:
-    origins = value if isinstance(value, list) else str(value or "").replace(",", " ").split()
-    return [origin.rstrip("/") for origin in origins if origin]
 
 
 class WebchatInput(SocketIOInput):
     """socket.io for rasa-webchat, restricted to the configured origins."""
+
+    allowed_origins: List[str] = []
 
     @classmethod
     def name(cls) -> Text:
@@ -37,15 +41,28 @@ class WebchatInput(SocketIOInput):
         channel.allowed_origins = origins
         return channel
 
-    allowed_origins: List[str] = []
+    def origin_allowed(self, origin: Optional[str]) -> bool:
+        """Browsers always send an Origin across sites; without one the page is on our own site."""
+        if origin is None or "*" in self.allowed_origins:
+            return True
+        return origin.rstrip("/") in self.allowed_origins
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         if "*" in self.allowed_origins:
             logger.warning("Web chat: every website may connect (HEUPWIJZER_CORS_ORIGINS contains '*').")
-            self.sio.eio.cors_allowed_origins = "*"  # type: ignore[union-attr]
         else:
-            # An empty list would switch the check off in python-engineio: keep at least one entry.
-            self.sio.eio.cors_allowed_origins = self.allowed_origins or ["null-origin-not-allowed"]  # type: ignore[union-attr]
             logger.info("Web chat: allowed origins %s", self.allowed_origins or "none")
+        engine = self.sio.eio  # type: ignore[union-attr]  # set by SocketIOInput.blueprint
+        open_session = engine.handlers["connect"]  # python-socketio's own handshake handler
+
+        async def connect(sid: str, environ: Dict[str, Any]) -> Any:
+            origin = environ.get("HTTP_ORIGIN")
+            if not self.origin_allowed(origin):
+                logger.warning("Web chat: refused a connection from %s (not in HEUPWIJZER_CORS_ORIGINS).", origin)
+                return False
+            result = open_session(sid, environ)
+            return await result if inspect.isawaitable(result) else result
+
+        engine.on("connect", connect)
         return blueprint

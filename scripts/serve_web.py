@@ -1,28 +1,39 @@
-"""Serve the chat page (web/), the embed script, the rasa-webchat bundle and the widget settings.
+"""Serve the chat page (web/), the embed script, the rasa-webchat bundle, its font and settings.
 
 /embed.js and /webchat.js are loaded by the practice's own website with a <script> tag (the
 one-line snippet). The embed script then fetches /config.json: that answer carries
 Access-Control-Allow-Origin only for the allowed origins (HEUPWIJZER_CORS_ORIGINS), the same list
 the socket.io channel accepts.
+
+Nothing on the page comes from another server: rasa-webchat's bundle imports its font (Inter)
+from Google Fonts, so the bundle is served without that @import and Inter comes from the npm
+package @fontsource/inter, served here (/widget.css, /fonts/*.woff2).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Dict, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from actions.practice import load_practice  # noqa: E402  (needs the project root on the path)
-from channels.webchat import parse_origins  # noqa: E402
+from channels.origins import parse_origins  # noqa: E402
 
 ALLOWED_ORIGINS = parse_origins(os.environ.get("HEUPWIJZER_CORS_ORIGINS", ""))
 
-WEBCHAT_BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+NODE_MODULES = ROOT / "node_modules"
+WEBCHAT_BUNDLE = NODE_MODULES / "rasa-webchat" / "lib" / "index.js"
+FONT_FILES = NODE_MODULES / "@fontsource" / "inter" / "files"
+# The widget's stylesheet starts with this import from Google Fonts (once per style module).
+THIRD_PARTY_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
+FONT_NAME = re.compile(r"^/fonts/(inter-latin-[0-9]{3}-normal\.woff2)$")
 
 
 def widget_config(rasa_port: int) -> dict:
@@ -37,15 +48,23 @@ def widget_config(rasa_port: int) -> dict:
     }
 
 
+def local_bundle() -> bytes:
+    """rasa-webchat's bundle without @imports from other servers."""
+    bundle = WEBCHAT_BUNDLE.read_text(encoding="utf-8")
+    return THIRD_PARTY_IMPORT.sub("", bundle).encode("utf-8")
+
+
 class ChatPageHandler(SimpleHTTPRequestHandler):
-    config: bytes = b"{}"  # /config.json, built once at startup
+    # Built once at startup: path -> (body, content type).
+    generated: Dict[str, Tuple[bytes, str]] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         path = self.path.split("?", 1)[0]
-        if path == "/webchat.js":
-            self._send(WEBCHAT_BUNDLE.read_bytes(), "application/javascript")
-        elif path == "/config.json":
-            self._send(self.config, "application/json")
+        font = FONT_NAME.match(path)
+        if path in self.generated:
+            self._send(*self.generated[path])
+        elif font and (FONT_FILES / font.group(1)).is_file():
+            self._send((FONT_FILES / font.group(1)).read_bytes(), "font/woff2")
         else:
             super().do_GET()
 
@@ -70,15 +89,19 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--rasa-port", type=int, default=5005)
     args = parser.parse_args()
-    if not WEBCHAT_BUNDLE.exists():
-        raise SystemExit("ERROR: rasa-webchat is not installed; run `make run` (it runs npm ci).")
+    if not WEBCHAT_BUNDLE.exists() or not FONT_FILES.is_dir():
+        raise SystemExit("ERROR: the chat widget is not installed; run `make run` (it runs npm ci).")
     # Read once; fails here, clearly, when the practice settings are incomplete.
-    ChatPageHandler.config = json.dumps(widget_config(args.rasa_port)).encode()
+    ChatPageHandler.generated = {
+        "/config.json": (json.dumps(widget_config(args.rasa_port)).encode(), "application/json"),
+        "/webchat.js": (local_bundle(), "application/javascript"),
+    }
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
-    ThreadingHTTPServer(("127.0.0.1", args.port), handler).serve_forever()
+    ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
 
 
 if __name__ == "__main__":

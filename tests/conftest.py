@@ -2,30 +2,33 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
 
+from scripts.launch import listed_variables
 from tests.fake_platforms import FakePlatforms
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "heupwijzer.tar.gz"
 VENV_BIN = ROOT / ".venv" / "bin"
 AUTH_TOKEN = "heupwijzer-test-token"
+TEST_REPORTS = ROOT / "test-reports"
+# Headless, and no background connections of Chromium's own (updates, sync, safe browsing).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 # Every variable credentials.yml reads, as listed in .env.example.
-CHANNEL_VARS = [
-    line.split("=", 1)[0]
-    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    if line and line[0].isupper() and "=" in line
-]
+CHANNEL_VARS = listed_variables()
 # Test settings for the channels: secrets known to the tests, APIs on the local fake platforms.
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"
 TELEGRAM_SECRET = "telegram-secret-for-tests"
@@ -44,14 +47,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-# The chat page's address is fixed before the servers start: it is the one allowed origin.
+# The chat page of the session's stack; by default the launcher allows only this page's origins.
 WEB_PORT = free_port()
 WEB_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
 
 
 def channel_env(platforms_url: str) -> Dict[str, str]:
     return {
-        "HEUPWIJZER_CORS_ORIGINS": WEB_ORIGIN,
         "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "TELEGRAM_WEBHOOK_URL": "https://heupwijzer.example/webhooks/telegram/webhook",
@@ -87,7 +89,7 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=40)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -95,65 +97,62 @@ def stop(process: subprocess.Popen) -> None:
 
 @dataclass
 class Stack:
-    """A running action server and Rasa server, with helpers to talk to them."""
+    """Heupwijzer started by scripts/launch.py, the launcher behind `make run`, on free ports.
+
+    The launcher's own options select ports, paths and servers; the HTTP API (to read trackers)
+    is its --api-token option. Channel settings come from the environment, as in production.
+    """
 
     workdir: Path
     tracker_db: Path
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
-    processes: List[subprocess.Popen] = field(default_factory=list)
+    web_port: int = WEB_PORT
+    services: str = "actions,rasa,web"
     settings: Dict[str, str] = field(default_factory=dict)  # channel settings, empty = not enabled
+    launcher: Optional[subprocess.Popen] = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
-    def _env(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        env.update({name: "" for name in CHANNEL_VARS})
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/"
+
+    def start(self) -> "Stack":
+        # Only what this stack sets: no channel or practice settings of the developer's shell.
+        env = {name: value for name, value in os.environ.items()
+               if name not in CHANNEL_VARS and not name.startswith("HEUPWIJZER_")}
         env.update(self.settings)
-        env.update(
-            HEUPWIJZER_ACTION_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
-            HEUPWIJZER_TRACKER_DB=str(self.tracker_db),
-            TF_CPP_MIN_LOG_LEVEL="2",
-            SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        )
-        return env
-
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
-        log = self.workdir / f"{name}.log"
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=self._env(), stdout=log.open("w"), stderr=subprocess.STDOUT
-        )
-        self.processes.append(process)
-        return process
-
-    def start(self, with_actions: bool = True) -> "Stack":
-        if with_actions:
-            actions = self._spawn(
-                "actions",
-                [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(self.actions_port)],
-            )
-        rasa = self._spawn(
-            "rasa",
-            [str(VENV_BIN / "rasa"), "run", "-m", str(MODEL), "--port", str(self.rasa_port),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-             "--enable-api", "--auth-token", AUTH_TOKEN],
-        )
-        if with_actions:
-            wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", actions,
-                          self.workdir / "actions.log")
-        wait_until_up(f"{self.base_url}/", rasa, self.workdir / "rasa.log")
+        args = [
+            str(VENV_BIN / "python"), "scripts/launch.py", "--env-file", "",
+            "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
+            "--web-port", str(self.web_port), "--state-dir", str(self.workdir / "state"),
+            "--tracker-db", str(self.tracker_db), "--api-token", AUTH_TOKEN,
+            "--services", self.services, "--log-dir", str(self.workdir),
+        ]
+        log = self.workdir / "launcher.log"
+        with log.open("w") as out:
+            self.launcher = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        ready = "Heupwijzer draait"
+        deadline = time.monotonic() + 300
+        while ready not in log.read_text(encoding="utf-8", errors="replace"):
+            if self.launcher.poll() is not None or time.monotonic() > deadline:
+                logs = "\n".join(f"--- {name}\n" + path.read_text(errors="replace")[-2000:]
+                                 for name, path in sorted((p.name, p) for p in self.workdir.glob("*.log")))
+                self.stop()
+                raise RuntimeError(f"Heupwijzer did not start:\n{logs}")
+            time.sleep(0.5)
         return self
 
-    def log(self) -> str:
-        return (self.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    def log(self, name: str = "rasa") -> str:
+        return (self.workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            stop(process)
-        self.processes.clear()
+        if self.launcher is not None:
+            stop(self.launcher)
+            self.launcher = None
 
     def say(self, sender: str, text: str) -> List[Dict[str, Any]]:
         """Send a message through the REST channel; return the bot's messages."""
@@ -200,6 +199,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory, platforms: FakePlatforms) ->
     running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", settings=channel_env(platforms.url))
     yield running.start()
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (installed by `make test` when missing), driven by Playwright."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh).")
+    with sync_playwright() as playwright:
+        running = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield running
+        running.close()
 
 
 def texts(messages: List[Dict[str, Any]]) -> str:

@@ -5,7 +5,7 @@ import pytest
 
 from channels.common import OptionMemory, RecentIds
 from channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
-from channels.webchat import parse_origins
+from channels.origins import parse_origins
 
 LINK = "Lees meer op Thuisarts.nl: [Ik heb artrose van de heup](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup)"
 BUTTONS = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Andere onderwerpen", "payload": "/help"}]

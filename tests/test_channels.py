@@ -6,6 +6,7 @@ get 4xx without a crash; a message delivered twice is answered once.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -15,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
+import websockets
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import (
@@ -329,18 +331,57 @@ def test_meta_bad_requests_get_4xx(stack: Stack, body: bytes, status: int) -> No
     assert meta(stack, body).status_code == status
 
 
-# --- website widget: allowed origins ---------------------------------------------------------------
-@pytest.mark.parametrize("origin,allowed", [(WEB_ORIGIN, True), ("https://evil.example", False)])
-def test_webchat_only_accepts_the_configured_origins(stack: Stack, origin: str, allowed: bool) -> None:
-    response = requests.get(f"{stack.base_url}/socket.io/", params={"EIO": "4", "transport": "polling"},
-                            headers={"Origin": origin}, timeout=30)
-    assert (response.status_code == 200) is allowed
-    if allowed:
-        assert response.headers.get("Access-Control-Allow-Origin") == origin
+# --- website widget and REST: one CORS header, for the allowed sites only --------------------------
+EVIL = "https://evil.example"
+
+
+def allow_origin(response: requests.Response) -> List[str]:
+    """Every Access-Control-Allow-Origin header (requests would join repeated ones with a comma)."""
+    return response.raw.headers.getlist("Access-Control-Allow-Origin")
+
+
+def websocket_status(url: str, origin: str) -> int:
+    """The HTTP status of a real WebSocket handshake (101 when the socket opens)."""
+
+    async def handshake() -> int:
+        try:
+            async with websockets.connect(url, origin=origin, open_timeout=30):
+                return 101
+        except websockets.InvalidStatusCode as refused:
+            return refused.status_code
+
+    return asyncio.run(handshake())
+
+
+def test_webchat_handshake_has_one_cors_header_and_refuses_other_sites(stack: Stack) -> None:
+    url = f"{stack.base_url}/socket.io/"
+    polling = {"EIO": "4", "transport": "polling"}
+    allowed = requests.get(url, params=polling, headers={"Origin": WEB_ORIGIN}, timeout=30)
+    assert allowed.status_code == 200
+    assert allow_origin(allowed) == [WEB_ORIGIN]
+    refused = requests.get(url, params=polling, headers={"Origin": EVIL}, timeout=30)
+    assert refused.status_code == 401
+    assert allow_origin(refused) == []
+    socket_url = f"ws://127.0.0.1:{stack.rasa_port}/socket.io/?EIO=4&transport=websocket"
+    assert websocket_status(socket_url, WEB_ORIGIN) == 101
+    assert websocket_status(socket_url, EVIL) == 401
+
+
+def test_rest_has_one_cors_header_for_the_chat_page_and_none_for_other_sites(stack: Stack) -> None:
+    url = f"{stack.base_url}/webhooks/rest/webhook"
+    preflight = requests.options(url, headers={"Origin": WEB_ORIGIN, "Access-Control-Request-Method": "POST",
+                                               "Access-Control-Request-Headers": "content-type"}, timeout=30)
+    assert preflight.status_code < 300
+    assert allow_origin(preflight) == [WEB_ORIGIN]
+    body = {"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "hallo"}
+    allowed = requests.post(url, json=body, headers={"Origin": WEB_ORIGIN}, timeout=60)
+    assert allowed.status_code == 200 and allow_origin(allowed) == [WEB_ORIGIN]
+    other = requests.post(url, json=body, headers={"Origin": EVIL}, timeout=60)
+    assert allow_origin(other) == []
 
 
 def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path: Any) -> None:
-    bare = Stack(workdir=tmp_path, tracker_db=tmp_path / "tracker.db").start(with_actions=False)
+    bare = Stack(workdir=tmp_path, tracker_db=tmp_path / "tracker.db", services="rasa").start()
     try:
         for channel in ("telegram", "twilio", "whatsapp"):
             response = requests.post(f"{bare.base_url}/webhooks/{channel}/webhook", data=b"{}", timeout=30)

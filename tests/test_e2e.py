@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, stop, texts
+from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, texts
 
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 
@@ -28,14 +28,14 @@ def test_rest_channel_answers_with_the_thuisarts_link(stack: Stack) -> None:
 def test_conversation_survives_a_server_restart(tmp_path: Path) -> None:
     db = tmp_path / "tracker.db"
     sender = new_sender()
-    first = Stack(workdir=tmp_path, tracker_db=db).start()
+    first = Stack(workdir=tmp_path, tracker_db=db, services="actions,rasa").start()
     try:
         first.say(sender, QUESTION)
     finally:
         first.stop()
     assert db.exists()
 
-    second = Stack(workdir=tmp_path, tracker_db=db).start(with_actions=False)
+    second = Stack(workdir=tmp_path, tracker_db=db, services="rasa").start()
     try:
         tracker = second.tracker(sender)
     finally:
@@ -45,21 +45,19 @@ def test_conversation_survives_a_server_restart(tmp_path: Path) -> None:
     assert tracker["slots"]["topic"] == "ask_self_care"
 
 
-def test_action_server_refuses_to_start_without_a_practice_phone_number(tmp_path: Path) -> None:
+def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:
+    port = free_port()
     env = {**os.environ, "HEUPWIJZER_PRACTICE_PHONE": ""}
-    log = tmp_path / "actions.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(free_port())],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            returncode = process.wait(timeout=120)
-        finally:
-            stop(process)
-    assert returncode != 0
-    assert "practice configuration is incomplete" in log.read_text()
-    assert "HEUPWIJZER_PRACTICE_PHONE" in log.read_text()
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "scripts/launch.py", "--env-file", "", "--actions-port", str(port),
+         "--state-dir", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "practice configuration is incomplete" in result.stderr
+    assert "HEUPWIJZER_PRACTICE_PHONE" in result.stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
 
 
 def test_practice_check_command_explains_what_is_missing() -> None:

@@ -3,53 +3,36 @@
 Opens the chat page (which embeds the widget with the same one-line snippet a practice uses),
 asks a question, checks the answer and the thuisarts.nl link, taps a button, checks that typed
 HTML or markdown is shown as text, that the conversation survives a reload, and saves a
-screenshot to test-reports/webchat.png.
+screenshot to test-reports/webchat.png. Accessibility: axe-core finds no WCAG 2.1 A/AA violation
+(widget closed, and open with a conversation), the chat works with the keyboard alone and
+announces answers, and it stays usable at 200 % zoom on a phone.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, WEB_ORIGIN, WEB_PORT, Stack, stop, wait_until_up
+from tests.conftest import ROOT, TEST_REPORTS, THUISARTS_HIP, WEB_ORIGIN, Stack
 
-SCREENSHOT = ROOT / "test-reports" / "webchat.png"
+SCREENSHOT = TEST_REPORTS / "webchat.png"
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 INJECTION = '<img src=x onerror="window.__pwned = 1"> **vet** <script>window.__pwned = 2</script>'
 
 
 @pytest.fixture(scope="module")
-def chat_page(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("web") / "web.log"
-    env = {**os.environ, "HEUPWIJZER_CORS_ORIGINS": WEB_ORIGIN}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "python"), "scripts/serve_web.py", "--port", str(WEB_PORT),
-             "--rasa-port", str(stack.rasa_port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(f"{WEB_ORIGIN}/", process, log, timeout=60)
-        yield f"{WEB_ORIGIN}/"
-    finally:
-        stop(process)
+def chat_page(stack: Stack) -> str:
+    """The chat page of the running stack (the launcher's web server)."""
+    return stack.web_url
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL")
-        yield context.new_page()
-        browser.close()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL")
+    yield context.new_page()
+    context.close()
 
 
 def open_chat(page: Page) -> None:
@@ -122,3 +105,108 @@ def test_typed_html_and_markdown_are_shown_as_text(chat_page: str, page: Page) -
     assert mine.locator("img, script, strong").count() == 0
     page.wait_for_timeout(1000)
     assert page.evaluate("window.__pwned") is None
+
+
+# --- accessible to every patient ----------------------------------------------------------------
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # from npm, injected from this disk
+WCAG_21_AA = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
+
+
+def wcag_violations(page: Page) -> List[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG_21_AA}}}}})"
+        ".then(result => result.violations.map(v => v.impact + ' ' + v.id + ': '"
+        " + v.nodes.map(n => n.target.join(' ')).join(', ')))")
+    return list(violations)
+
+
+@pytest.fixture()
+def fresh_page(browser: Browser) -> Iterator[Page]:
+    """A new visitor: no stored conversation, no open widget."""
+    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL")
+    yield context.new_page()
+    context.close()
+
+
+def test_no_wcag_21_aa_violations_closed_or_open_with_a_conversation(chat_page: str, fresh_page: Page) -> None:
+    page = fresh_page
+    page.goto(chat_page)
+    page.wait_for_selector(".rw-launcher", timeout=30_000)
+    assert wcag_violations(page) == []
+    open_chat(page)
+    send(page, QUESTION)
+    expect(page.locator(".rw-reply", has_text="Meer lezen").first).to_be_visible(timeout=30_000)
+    assert page.locator(".rw-messages-container").evaluate("e => e.scrollHeight > e.clientHeight"), \
+        "the conversation should be long enough to scroll"
+    assert wcag_violations(page) == []
+
+
+def focused(page: Page, selector: str) -> bool:
+    return bool(page.evaluate(f"document.activeElement && document.activeElement.matches({selector!r})"))
+
+
+def tab_to(page: Page, selector: str, limit: int = 25) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_the_chat_works_with_the_keyboard_alone_and_announces_answers(chat_page: str, fresh_page: Page) -> None:
+    page = fresh_page
+    page.goto(chat_page)
+    page.wait_for_selector(".rw-launcher", timeout=30_000)
+    tab_to(page, ".rw-launcher")
+    expect(page.locator(".rw-launcher")).to_have_attribute("aria-label", "Open de chat met Heupwijzer")
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-response").first).to_contain_text("digitale assistent", timeout=30_000)
+
+    log = page.locator(".rw-messages-container")
+    expect(log).to_have_attribute("role", "log")  # a live region: screen readers read new answers
+    expect(log).to_have_attribute("aria-live", "polite")
+    expect(log).to_have_attribute("tabindex", "0")  # reachable, so it can be scrolled by keyboard
+    expect(page.locator(".rw-send")).to_have_attribute("aria-label", "Verstuur je vraag")
+
+    page.locator(".rw-new-message").focus()
+    page.keyboard.type(QUESTION)
+    page.keyboard.press("Enter")
+    assert focused(page, ".rw-new-message"), "focus should stay in the input after sending"
+    expect(page.locator(".rw-response", has_text="Rook niet")).to_be_visible(timeout=30_000)
+
+    reply = page.locator(".rw-reply", has_text="Meer lezen").first
+    expect(reply).to_be_visible(timeout=30_000)
+    expect(reply).to_have_attribute("role", "button")
+    tab_to(page, ".rw-reply")
+    while "Meer lezen" not in page.evaluate("document.activeElement.textContent"):
+        page.keyboard.press("Tab")
+        assert focused(page, ".rw-reply"), "every answer button should be in the Tab order"
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-response", has_text="Meer lezen over 'Zelf doen'")).to_be_visible(timeout=30_000)
+    assert focused(page, ".rw-new-message"), "after a button the keyboard should be back in the input"
+
+
+def test_usable_at_200_percent_zoom_on_a_phone(chat_page: str, browser: Browser) -> None:
+    # A 360 x 740 phone zoomed to 200 %: 180 x 370 CSS pixels.
+    context = browser.new_context(viewport={"width": 180, "height": 370}, device_scale_factor=4,
+                                  is_mobile=True, has_touch=True, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(chat_page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 180, "the page scrolls sideways"
+        page.locator(".rw-launcher").tap(timeout=30_000)
+        send(page, QUESTION)
+        expect(page.locator(".rw-response", has_text="Rook niet")).to_be_visible(timeout=30_000)
+        for selector in (".rw-new-message", ".rw-send", ".rw-close-button"):
+            box = page.locator(selector).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 180, f"{selector} is off screen"
+        title = page.locator(".rw-header .rw-title").bounding_box()
+        practice = page.locator(".rw-header span").first.bounding_box()
+        assert title and practice and practice["y"] >= title["y"] + title["height"], \
+            "the title and the practice's name overlap"
+        answer = page.locator(".rw-response", has_text="Rook niet").first.bounding_box()
+        assert answer and answer["x"] + answer["width"] <= 180, "answers must wrap, not run off screen"
+    finally:
+        context.close()
