@@ -1,55 +1,122 @@
-"""Rasa NLU component: red flags override whatever intent DIET predicted.
+"""Rasa NLU component: the red-flag net after DIET. Either opinion is enough to raise the flag.
 
-Placed after DIETClassifier and before FallbackClassifier.
-- When the deterministic detector (components.red_flags) finds an emergency or an urgent problem,
-  the intent becomes red_flag_emergency or red_flag_urgent with confidence 1.0, so the red-flag
-  rule answers first, whatever DIET thought.
-- When only DIET predicts a red flag, it is kept if it is confident and the message names at least
-  one warning sign that is not over ("koorts gehad vorige maand, nu beter" is not an alarm);
-  otherwise the next intent in DIET's ranking takes its place.
+Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
+- The deterministic detector (components.red_flags) finds an emergency or an urgent problem: the
+  intent becomes red_flag_emergency or red_flag_urgent with confidence 1.0.
+- DIET's top intent is a red flag with at least `diet_alarm` confidence: it stands (confidence
+  1.0), unless the detector finds that every symptom in the message is negated, a worry, over or
+  explained ("geen koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het
+  fietsen"). The detector never vetoes DIET for lack of a word it knows. Below `diet_alarm`, the
+  answer gets the safety check.
+- Safe side: a red-flag intent ranked close behind the top intent (`safety_margin`), or a warning
+  sign without a complete rule, adds the entity `safety_check`: the answer then starts with a short
+  "Heb je nu ...? Bel dan meteen ..." check.
+- Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
+  few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from components.override import IntentOverride
-from components.red_flags import EMERGENCY, URGENT, assess
+from components.red_flags import EMERGENCY, URGENT, Assessment, assess, lexicon, names_a_complaint
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
-DIET_ONLY_CONFIDENCE = 0.8
+SAFETY_CHECK_ENTITY = "safety_check"
+NET_KEY = "red_flag_net"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagClassifier(IntentOverride):
-    """Deterministic safety net for emergencies and urgent problems."""
+    """Red flags from the detector or from DIET; a safety check when it is close."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # diet_alarm: DIET's red flag on its own raises the alarm from this confidence; below it,
+        # the answer gets the safety check. safety_margin: a red-flag intent within this distance
+        # of DIET's top intent gets the safety check. Both chosen from `make evaluate`.
+        return {"diet_alarm": 0.7, "safety_margin": 0.35}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.diet_alarm = float(config["diet_alarm"])
+        self.safety_margin = float(config["safety_margin"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "RedFlagClassifier":
+        return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/"):
-                continue  # button payloads carry their own intent
-            lemmas = [token.lemma for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.lemma]
-            assessment = assess(text, lemmas)
-            level = assessment.level
-            predicted = message.get(INTENT) or {}
-            if level is None:
-                self._check_diet_red_flag(message, predicted, assessment.backed)
-                continue
-            if predicted.get(INTENT_NAME_KEY) != level:
-                logger.info("Red flag %s overrides intent %s", level, predicted.get(INTENT_NAME_KEY))
-            self.override(message, level)
+            if not text.startswith("/"):  # button payloads carry their own intent
+                self.check(message, text)
         return messages
 
-    def _check_diet_red_flag(self, message: Message, predicted: Dict[Text, Any], backed: bool) -> None:
-        if predicted.get(INTENT_NAME_KEY) not in RED_FLAGS:
+    def check(self, message: Message, text: str) -> None:
+        assessment = assess(text)
+        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        message.set(NET_KEY, self.opinions(message, assessment), add_to_output=True)
+        if assessment.level is not None:
+            if predicted != assessment.level:
+                logger.info("Red flag %s overrides intent %s", assessment.level, predicted)
+            self.override(message, assessment.level)
             return
-        if backed and (predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DIET_ONLY_CONFIDENCE:
-            return
-        self.demote(message, RED_FLAGS, "a red flag from DIET alone, without a current warning sign")
+        if predicted in RED_FLAGS:
+            confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+            if not assessment.reassured and confidence >= self.diet_alarm:
+                self.override(message, predicted)
+                return
+            reason = ("every symptom is negated, a worry, over or explained" if assessment.reassured
+                      else f"DIET is not sure enough ({confidence:.2f}): the safety check instead")
+            self.demote(message, RED_FLAGS, reason)
+        self.keep_complaints_out_of_small_talk(message, text)
+        if assessment.warning or self.red_flag_close_behind(message, assessment):
+            entity = {ENTITY_ATTRIBUTE_TYPE: SAFETY_CHECK_ENTITY, ENTITY_ATTRIBUTE_VALUE: "yes",
+                      EXTRACTOR: self.__class__.__name__}
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+
+    @staticmethod
+    def opinions(message: Message, assessment: Assessment) -> Dict[str, Any]:
+        """Both opinions, before anything is overridden (in the parse data, for `make evaluate`)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        top = ranking[0] if ranking else {}
+        flag = max((r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in ranking if r.get(INTENT_NAME_KEY) in RED_FLAGS),
+                   default=0.0)
+        return {"detector": assessment.level, "warning": assessment.warning, "reassured": assessment.reassured,
+                "diet_top": top.get(INTENT_NAME_KEY), "diet_top_confidence": top.get(PREDICTED_CONFIDENCE_KEY) or 0.0,
+                "diet_red_flag_confidence": flag}
+
+    def red_flag_close_behind(self, message: Message, assessment: Assessment) -> bool:
+        if assessment.reassured:
+            return False
+        net = message.get(NET_KEY) or {}
+        flag = net.get("diet_red_flag_confidence", 0.0)
+        return flag > 0 and net.get("diet_top_confidence", 0.0) - flag <= self.safety_margin
+
+    def keep_complaints_out_of_small_talk(self, message: Message, text: str) -> None:
+        lex = lexicon()
+        predicted: Optional[str] = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if predicted in lex.small_talk_intents and len(text.split()) > lex.small_talk_max_words \
+                and names_a_complaint(text):
+            self.demote(message, lex.small_talk_intents | set(RED_FLAGS),
+                        "a longer message about a complaint is not small talk")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
-from components.red_flags import normalise, within_one_edit
+from components.text import normalise, within_one_edit
 
 # word form -> canonical body part (the name used in the answer)
 BODY_PARTS: Dict[str, str] = {}

@@ -8,7 +8,8 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from components.red_flags import EMERGENCY, URGENT, detect, normalise, within_one_edit
+from components.red_flags import EMERGENCY, URGENT, detect
+from components.text import normalise, within_one_edit
 from tests.conftest import Stack, new_sender, texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,16 +35,18 @@ def test_recall_is_complete_and_there_are_no_false_alarms(capsys: pytest.Capture
     assert alarms == []
 
 
-def test_no_ordinary_question_in_the_nlu_data_raises_an_alarm() -> None:
+def test_no_ordinary_question_in_the_nlu_data_raises_an_alarm(capsys: pytest.CaptureFixture) -> None:
+    """Look-alikes and topic questions never get the detector's alarm; the red-flag examples are
+    DIET's to learn (either opinion raises the flag), so the detector's share is only reported."""
     examples = (load_data(str(ROOT / "data" / "nlu")).intent_examples
                 + load_data(str(ROOT / "tests" / "data" / "nlu_test.yml")).intent_examples)
-    wrong = []
-    for example in examples:
-        intent, level = example.get("intent"), detect(example.get("text"))
-        expected = intent if intent.startswith("red_flag") else None
-        if level != expected:
-            wrong.append((example.get("text"), intent, level))
-    assert wrong == []
+    false_alarms = [(e.get("text"), e.get("intent"), detect(e.get("text"))) for e in examples
+                    if not e.get("intent").startswith("red_flag") and detect(e.get("text")) is not None]
+    flags = [e for e in examples if e.get("intent").startswith("red_flag")]
+    with capsys.disabled():
+        print(f"\nDetector alone on DIET's red-flag examples: {sum(detect(e.get('text')) is not None for e in flags)}"
+              f"/{len(flags)}")
+    assert false_alarms == []
 
 
 @pytest.mark.parametrize("a,b,close", [("koorts", "koorst", True), ("benauwd", "benouwd", True),
@@ -52,8 +55,27 @@ def test_one_edit_distance(a: str, b: str, close: bool) -> None:
     assert within_one_edit(a, b) is close
 
 
-def test_lemmas_are_used_as_well_as_the_text() -> None:
-    assert detect("ik voel me ziek en de heup zwol op", lemmas=["ik", "voelen", "mij", "ziek", "gezwollen"]) == URGENT
+def test_verb_forms_compounds_and_typos_are_found() -> None:
+    assert detect("mijn moeder valt en kan niet meer opstaan") == URGENT  # lemma: valt -> vallen
+    assert detect("borstpijn die naar mijn arm trekt") == EMERGENCY  # compound: borst + pijn
+    assert detect("ik heb koors en mijn heupt is rood") == URGENT  # typos
+    assert detect("een korte vraag over mijn been") is None  # a common word is no typo of "korter"
+
+
+@pytest.mark.parametrize("message", [
+    "geen koorts, alleen een stijve heup",  # negated
+    "wat moet ik doen als ik val en niet meer kan opstaan?",  # a worry
+    "vorig jaar gevallen, nu gaat het goed",  # the past
+    "na het fietsen ben ik een beetje kortademig",  # explained by exertion
+    "mijn kuit is niet dik of warm",  # negation is not skipped by a phrase gap
+])
+def test_context_makes_a_sign_not_current(message: str) -> None:
+    assert detect(message) is None
+
+
+def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
+    assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
+    assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
 
 
 @pytest.mark.parametrize("message,level", EXPECTED)
@@ -73,15 +95,20 @@ def test_look_alikes_do_not_get_an_alarm(stack: Stack, message: str) -> None:
     assert "Bel nu" not in reply
 
 
-def classify(text: str, intent: str, confidence: float, second: str = "out_of_scope") -> dict:
+def classify(text: str, intent: str, confidence: float, second: str = "out_of_scope",
+             second_confidence: float = 0.9) -> dict:
     from rasa.shared.nlu.training_data.message import Message
 
     from components.red_flag_classifier import RedFlagClassifier
 
-    ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": 0.9}]
+    ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": second_confidence}]
     message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
-    RedFlagClassifier().process([message])
+    RedFlagClassifier(RedFlagClassifier.get_default_config()).process([message])
     return message.as_dict_nlu()
+
+
+def safety_check(result: dict) -> bool:
+    return any(entity["entity"] == "safety_check" for entity in result.get("entities") or [])
 
 
 def test_component_overrides_diet_with_a_single_certain_intent() -> None:
@@ -90,14 +117,41 @@ def test_component_overrides_diet_with_a_single_certain_intent() -> None:
     assert result["intent_ranking"] == [result["intent"]]
 
 
-def test_component_drops_an_unbacked_diet_red_flag() -> None:
+def test_component_drops_a_diet_red_flag_about_something_that_is_over() -> None:
     result = classify("koorts gehad vorige maand, nu beter", URGENT, 0.97, second="ask_pain")
     assert result["intent"]["name"] == "ask_pain"
 
 
-def test_component_keeps_a_confident_backed_diet_red_flag() -> None:
-    result = classify("ik heb koorts en voel me beroerd", URGENT, 0.9)
-    assert result["intent"]["name"] == URGENT
+def test_a_diet_red_flag_stands_without_any_word_the_detector_knows() -> None:
+    """Either opinion is enough: the detector never vetoes DIET for lack of a sign it knows."""
+    result = classify("er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.8, second="ask_pain",
+                      second_confidence=0.1)
+    assert result["intent"] == {"name": URGENT, "confidence": 1.0}
+
+
+def test_an_unsure_diet_red_flag_gives_the_answer_with_the_safety_check() -> None:
+    result = classify("er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.4, second="ask_pain",
+                      second_confidence=0.3)
+    assert result["intent"]["name"] == "ask_pain" and safety_check(result)
+
+
+def test_a_red_flag_close_behind_the_top_intent_gets_the_safety_check() -> None:
+    close = classify("mijn heup voelt vreemd vandaag", "ask_symptoms", 0.5, second=URGENT, second_confidence=0.3)
+    assert close["intent"]["name"] == "ask_symptoms" and safety_check(close)
+    far = classify("mijn heup voelt vreemd vandaag", "ask_symptoms", 0.95, second=URGENT, second_confidence=0.01)
+    assert not safety_check(far)
+
+
+def test_a_warning_sign_without_a_rule_gets_the_safety_check() -> None:
+    result = classify("ik ben gevallen, welke oefeningen kan ik doen?", "ask_home_exercise", 0.9, second_confidence=0.01)
+    assert result["intent"]["name"] == "ask_home_exercise" and safety_check(result)
+
+
+def test_a_longer_complaint_is_never_small_talk() -> None:
+    result = classify("oke maar ik ben net gevallen met mijn heup", "goodbye", 0.8, second="ask_pain",
+                      second_confidence=0.1)
+    assert result["intent"]["name"] == "ask_pain"
+    assert classify("oke doei", "goodbye", 0.8)["intent"]["name"] == "goodbye"
 
 
 def test_component_leaves_button_payloads_alone() -> None:
