@@ -23,12 +23,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup browser run shell test train validate clean FORCE
+.PHONY: help setup browser run shell test evaluate train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
 	@echo "make test  - set everything up and run the whole test suite"
 	@echo "make shell - chat in the terminal"
+	@echo "make evaluate - what Heupwijzer understands: reports/evaluation/index.md"
 
 # --- setup -----------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt scripts/find_python.sh
@@ -80,6 +81,11 @@ shell: setup $(MODEL)
 test: setup validate node_modules/.installed browser $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests
+
+# The full picture: Rasa's NLU reports (test set, 5-fold cross-validation), red flags, follow-ups,
+# off-topic declines and the thresholds, in reports/evaluation/ (index.md first).
+evaluate: setup $(MODEL)
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py
 
 clean:
 	rm -rf $(BUILD) models/*.tar.gz .pytest_cache

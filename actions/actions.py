@@ -12,11 +12,14 @@ from rasa_sdk.types import DomainDict
 from actions import beweegcheck
 from actions.content import Content, Link, Topic, load_content
 from actions.practice import Practice, load_practice
+from actions.fit_questions import asks_if_it_fits, describes_a_complaint
+from actions.vocabulary import shares_words
 
 TOPIC_SLOT = "topic"
 FEEDBACK_SLOT = "feedback"
 MENU_GROUP_ENTITY = "menu_group"
 BODY_PART_ENTITY = "body_part"
+SAFETY_CHECK_ENTITY = "safety_check"
 MORE_INFO_BUTTON = {"title": "Meer lezen", "payload": "/more_info"}
 MENU_BUTTON = {"title": "Andere onderwerpen", "payload": "/help"}
 NONE_OF_THESE_BUTTON = {"title": "Iets anders", "payload": "/deny"}
@@ -24,6 +27,11 @@ FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
 # Ask "Had je iets aan dit antwoord?" after the 1st, 4th, 7th ... answer of a session, never twice
 # for the same topic: often enough to learn something, rare enough not to interrogate anyone.
 FEEDBACK_EVERY = 3
+# "Bedoel je ...?" offers a topic that shares no words with the message only when DIET gives it at
+# least this confidence (chosen from `make evaluate`: off-topic declines vs. hip questions clarified).
+CLARIFY_CONFIDENCE_FLOOR = 0.3
+# Topics a complaint is classified as; with "past dat bij heupartrose?" they get the fit answer.
+COMPLAINT_TOPICS = ("ask_symptoms", "ask_pain", "ask_what_is_hip_oa")
 
 Button = Dict[Text, Text]
 Events = List[Dict[Text, Any]]
@@ -61,17 +69,6 @@ def session_events(tracker: Tracker) -> List[EventDict]:
     events = list(tracker.events)
     starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
     return events[starts[-1] + 1:] if starts else events
-
-
-def previous_bot_action(tracker: Tracker) -> Optional[str]:
-    """The last action the bot ran before the patient's latest message (ignoring action_listen)."""
-    events = list(tracker.events)
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    before = events[: users[-1]] if users else events
-    for event in reversed(before):
-        if event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name")
-    return None
 
 
 def last_bot_buttons(tracker: Tracker) -> List[Button]:
@@ -113,6 +110,29 @@ def should_ask_feedback(tracker: Tracker, topic: Topic) -> bool:
     return (nth_answer - 1) % FEEDBACK_EVERY == 0 and topic.intent not in rated_topics(events)
 
 
+def safety_check_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A warning sign without a complete red-flag rule (components/red_flag_classifier.py): the
+    answer starts with the short "heb je nu ...? bel dan ..." check."""
+    entities = tracker.latest_message.get("entities") or []
+    if any(entity.get("entity") == SAFETY_CHECK_ENTITY for entity in entities):
+        dispatcher.utter_message(response="utter_safety_check")
+
+
+def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Topic, content: Content) -> Events:
+    """A topic's answer, its main link and the next steps (or the feedback question)."""
+    dispatcher.utter_message(response=topic.response)
+    read_more = f"Lees meer op {topic.links[0].markdown()}"
+    if should_ask_feedback(tracker, topic):
+        # The buttons of the last message are the ones a chat widget keeps showing: there the
+        # feedback question comes with 👍 / 👎 and the way on (without the related topics).
+        dispatcher.utter_message(text=read_more)
+        dispatcher.utter_message(response="utter_feedback_ask",
+                                 buttons=next_step_buttons(topic, content, related=False))
+    else:
+        dispatcher.utter_message(text=read_more, buttons=next_step_buttons(topic, content))
+    return [SlotSet(TOPIC_SLOT, topic.intent)]
+
+
 class ActionAnswerTopic(Action):
     """Answer the knowledge question the patient asked, point to the main link, offer next steps."""
 
@@ -121,22 +141,57 @@ class ActionAnswerTopic(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
+        safety_check_first(dispatcher, tracker)
         topic = content.topics.get(latest_intent(tracker))
         if topic is None:
             dispatcher.utter_message(response="utter_fallback")
             show_menu(dispatcher, content, group_key=None)
             return []
-        dispatcher.utter_message(response=topic.response)
-        read_more = f"Lees meer op {topic.links[0].markdown()}"
-        if should_ask_feedback(tracker, topic):
-            # The buttons of the last message are the ones a chat widget keeps showing: there the
-            # feedback question comes with 👍 / 👎 and the way on (without the related topics).
-            dispatcher.utter_message(text=read_more)
-            dispatcher.utter_message(response="utter_feedback_ask",
-                                     buttons=next_step_buttons(topic, content, related=False))
-        else:
-            dispatcher.utter_message(text=read_more, buttons=next_step_buttons(topic, content))
-        return [SlotSet(TOPIC_SLOT, topic.intent)]
+        if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(tracker.latest_message.get("text") or ""):
+            return answer_symptom_fit(dispatcher)
+        return answer_topic(dispatcher, tracker, topic, content)
+
+
+def answer_symptom_fit(dispatcher: CollectingDispatcher) -> Events:
+    """Which complaints fit heupartrose (from the leaflet), that only a professional can tell, and
+    the way to the therapist or huisarts."""
+    dispatcher.utter_message(response="utter_symptom_fit_intro")
+    dispatcher.utter_message(response="utter_ask_symptoms")
+    dispatcher.utter_message(response="utter_symptom_fit_next")
+    return [SlotSet(TOPIC_SLOT, "ask_symptoms")]
+
+
+class ActionSymptomFit(Action):
+    """A complaint plus "past dat bij heupartrose?"."""
+
+    def name(self) -> Text:
+        return "action_symptom_fit"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        safety_check_first(dispatcher, tracker)
+        return answer_symptom_fit(dispatcher)
+
+
+class ActionDecline(Action):
+    """Questions Heupwijzer does not answer (other subjects, dosages, a personal diagnosis): the
+    intent's decline from domain.yml, after the safety check when a warning sign was named."""
+
+    responses = {
+        "out_of_scope": "utter_out_of_scope",
+        "dosage_question": "utter_decline_dosage",
+        "diagnosis_request": "utter_decline_diagnosis",
+    }
+
+    def name(self) -> Text:
+        return "action_decline"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        safety_check_first(dispatcher, tracker)
+        text = tracker.latest_message.get("text") or ""
+        if latest_intent(tracker) == "diagnosis_request" and asks_if_it_fits(text) and describes_a_complaint(text):
+            return answer_symptom_fit(dispatcher)  # a complaint named: the leaflet can say what fits
+        dispatcher.utter_message(response=self.responses.get(latest_intent(tracker), "utter_out_of_scope"))
+        return []
 
 
 class ActionMoreInfo(Action):
@@ -204,15 +259,31 @@ def second_miss(dispatcher: CollectingDispatcher) -> None:
     show_menu(dispatcher, load_content(), group_key=None)
 
 
-def suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
-    """The most likely knowledge topics according to the NLU ranking."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
+def plausible_suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
+    """The most likely knowledge topics according to the NLU ranking, if the message plausibly is
+    about them: it shares words with the topic's examples, or DIET is fairly sure. Nothing when the
+    message is most likely about something else (out_of_scope ranked first)."""
+    ranking = [entry for entry in tracker.latest_message.get("intent_ranking") or []
+               if entry.get("name") != "nlu_fallback"]
+    if ranking and ranking[0].get("name") == "out_of_scope":
+        return []
+    text = tracker.latest_message.get("text") or ""
     found: List[Topic] = []
     for entry in ranking:
         topic = content.topics.get(entry.get("name") or "")
-        if topic and topic not in found:
+        if topic is None or topic in found:
+            continue
+        if shares_words(text, topic.intent) or (entry.get("confidence") or 0.0) >= CLARIFY_CONFIDENCE_FLOOR:
             found.append(topic)
     return found[:count]
+
+
+def last_bot_response(tracker: Tracker) -> Optional[str]:
+    """The domain response the bot's last message came from (utter_clarify, ...)."""
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
 
 
 class ActionClarify(Action):
@@ -224,13 +295,13 @@ class ActionClarify(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
-        options = suggestions(tracker, content)
-        if previous_bot_action(tracker) == self.name():
-            second_miss(dispatcher)
+        safety_check_first(dispatcher, tracker)
+        options = plausible_suggestions(tracker, content)
+        if not options:  # not about heupartrose: say so plainly, no hip topics as buttons
+            dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        if not options:  # nothing to suggest (should not happen: DIET ranks every intent)
-            dispatcher.utter_message(response="utter_fallback")
-            show_menu(dispatcher, content, group_key=None)
+        if last_bot_response(tracker) == "utter_clarify":
+            second_miss(dispatcher)
             return []
         dispatcher.utter_message(
             response="utter_clarify",
@@ -271,7 +342,7 @@ class ActionYesNo(Action):
         payloads = {button.get("payload") for button in buttons}
         if payloads & FEEDBACK_PAYLOADS:
             return feedback_events(dispatcher, tracker, positive=yes)
-        if previous_bot_action(tracker) == ActionClarify().name():
+        if last_bot_response(tracker) == "utter_clarify":
             if yes:  # "ja" to two options: let the patient pick one
                 dispatcher.utter_message(response="utter_clarify_pick", buttons=buttons)
             else:
@@ -290,6 +361,7 @@ class ActionDeclineBodyPart(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
+        safety_check_first(dispatcher, tracker)
         part = next(tracker.get_latest_entity_values(BODY_PART_ENTITY), None)
         link = content.body_part_link(part or "")
         dispatcher.utter_message(

@@ -28,7 +28,9 @@ GLOSSARY: Dict[str, Tuple[str, ...]] = {
     "passief mobiliseren": ("de therapeut beweegt je heup",),
     "shockwave": ("schokgolven",),
     "tapen": ("tape op je huid",),
-    "matig-intensief": ("stevig wandelen",),
+    "matig-intensief": ("stevig wandelen", "nog praten"),
+    "leefstijlcoach": ("gezonder te leven",),
+    "uithoudingsvermogen": ("hoe lang je iets volhoudt",),
     "oefentherapie": ("oefentherapeut helpt je", "fysio- of oefentherapie", "Cesar en Mensendieck"),
     "kunstheup": ("nieuw heupgewricht", "Krijg je een kunstheup", "Heb je een kunstheup", "na de operatie"),
 }

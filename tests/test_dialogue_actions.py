@@ -38,8 +38,10 @@ def user(intent: str, text: str = "") -> Dict[str, Any]:
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
 
 
-def bot(text: str, buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
-    return {"event": "bot", "text": text, "data": {"buttons": buttons or []}}
+def bot(text: str, buttons: Optional[List[Dict[str, str]]] = None, response: Optional[str] = None) -> Dict[str, Any]:
+    """A bot message; `response` is the domain response it came from (Rasa stores it as utter_action)."""
+    return {"event": "bot", "text": text, "data": {"buttons": buttons or []},
+            "metadata": {"utter_action": response} if response else {}}
 
 
 def tracker(
@@ -81,11 +83,22 @@ RANKING = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "conf
            {"name": "ask_exercise", "confidence": 0.05}, {"name": "ask_xray", "confidence": 0.01}]
 
 
+HIP_QUESTION = "mijn heup doet zeer als ik ga wandelen"
+
+
 def test_first_miss_offers_the_two_most_likely_topics() -> None:
-    messages, _ = run(ActionClarify(), tracker("nlu_fallback", ranking=RANKING))
+    messages, _ = run(ActionClarify(), tracker("nlu_fallback", ranking=RANKING, text=HIP_QUESTION))
     assert messages[0]["response"] == "utter_clarify"
     assert titles(messages) == ["Omgaan met pijn", "Bewegen en Beweegnorm", "Iets anders"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_pain", "/ask_exercise", "/deny"]
+
+
+@pytest.mark.parametrize("ranking", [RANKING, [{"name": "out_of_scope", "confidence": 0.4}] + RANKING[1:]],
+                         ids=["no-shared-words", "out-of-scope-first"])
+def test_a_miss_about_something_else_is_declined_without_hip_buttons(ranking: List[Dict[str, Any]]) -> None:
+    messages, _ = run(ActionClarify(), tracker("nlu_fallback", ranking=ranking, text="wat voor weer wordt het morgen"))
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert not any(m.get("buttons") for m in messages)
 
 
 def test_start_of_the_form_does_not_complain_about_the_cleared_slots() -> None:
@@ -94,23 +107,25 @@ def test_start_of_the_form_does_not_complain_about_the_cleared_slots() -> None:
 
 
 def test_second_miss_in_a_row_shows_the_menu_and_the_practice() -> None:
-    earlier = [action("action_listen"), user("nlu_fallback"), action("action_clarify"), bot("Bedoel je"),
-               action("action_listen")]
-    messages, _ = run(ActionClarify(), tracker("nlu_fallback", events=earlier, ranking=RANKING))
+    earlier = [action("action_listen"), user("nlu_fallback"), action("action_clarify"),
+               bot("Bedoel je", response="utter_clarify"), action("action_listen")]
+    messages, _ = run(ActionClarify(), tracker("nlu_fallback", events=earlier, ranking=RANKING, text=HIP_QUESTION))
     assert messages[0]["response"] == "utter_second_miss"
     assert messages[0]["practice_phone"] == PRACTICE.phone
     assert "Wat kan ik zelf doen?" in titles(messages)
 
 
 def test_a_miss_after_an_answer_is_a_first_miss_again() -> None:
-    earlier = [user("nlu_fallback"), action("action_clarify"), user("ask_pain"), action("action_answer_topic")]
-    messages, _ = run(ActionClarify(), tracker("nlu_fallback", events=earlier, ranking=RANKING))
+    earlier = [user("nlu_fallback"), action("action_clarify"), bot("Bedoel je", response="utter_clarify"),
+               user("ask_pain"), action("action_answer_topic"), bot("Je therapeut ...", response="utter_ask_pain")]
+    messages, _ = run(ActionClarify(), tracker("nlu_fallback", events=earlier, ranking=RANKING, text=HIP_QUESTION))
     assert messages[0]["response"] == "utter_clarify"
 
 
 def test_yes_after_bedoel_je_lets_the_patient_pick_and_no_is_a_second_miss() -> None:
     options = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Iets anders", "payload": "/deny"}]
-    earlier = [user("nlu_fallback"), action("action_clarify"), bot("Bedoel je", options), action("action_listen")]
+    earlier = [user("nlu_fallback"), action("action_clarify"), bot("Bedoel je", options, "utter_clarify"),
+               action("action_listen")]
     messages, _ = run(ActionYesNo(), tracker("affirm", events=earlier))
     assert messages[0]["response"] == "utter_clarify_pick" and messages[0]["buttons"] == options
     messages, _ = run(ActionYesNo(), tracker("deny", events=earlier))

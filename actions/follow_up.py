@@ -1,0 +1,80 @@
+"""Follow-up questions ("hoe lang duurt dat dan?") answered for the topic the conversation is about.
+
+The kind of question and the answer per topic come from actions/follow_ups.yml; no answer text
+lives here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Optional, Text, Tuple
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.actions import TOPIC_SLOT, Events, answer_topic, next_step_buttons, safety_check_first, show_menu
+from actions.content import load_content
+
+TABLE = Path(__file__).with_name("follow_ups.yml")
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: Optional[str] = None  # a response in domain.yml
+    topic: Optional[str] = None  # or another topic's whole answer
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    kinds: Tuple[Tuple[str, Tuple[str, ...]], ...]  # in order: the first kind that matches wins
+    defaults: Dict[str, Answer]
+    topics: Dict[str, Dict[str, Answer]]
+
+    def kind_of(self, question: str) -> Optional[str]:
+        text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
+        for kind, phrases in self.kinds:
+            if any(f" {phrase} " in text for phrase in phrases):
+                return kind
+        return None
+
+    def answer(self, topic: str, kind: str) -> Answer:
+        return self.topics.get(topic, {}).get(kind) or self.defaults[kind]
+
+
+@lru_cache(maxsize=1)
+def follow_ups() -> FollowUps:
+    raw = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    kinds = tuple((kind, tuple(str(p) for p in phrases)) for kind, phrases in raw["kinds"].items())
+    defaults = {kind: Answer(**spec) for kind, spec in raw["defaults"].items()}
+    topics = {topic: {kind: Answer(**spec) for kind, spec in answers.items()}
+              for topic, answers in (raw.get("topics") or {}).items()}
+    return FollowUps(kinds, defaults, topics)
+
+
+class ActionFollowUp(Action):
+    """Answer a short follow-up for the current topic; without a topic, ask which one is meant."""
+
+    def name(self) -> Text:
+        return "action_follow_up"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        content = load_content()
+        safety_check_first(dispatcher, tracker)
+        table = follow_ups()
+        topic = content.topics.get(tracker.get_slot(TOPIC_SLOT) or "")
+        kind = table.kind_of(tracker.latest_message.get("text") or "")
+        if topic is None:
+            dispatcher.utter_message(response="utter_follow_up_no_topic")
+            show_menu(dispatcher, content, group_key=None)
+            return []
+        if kind is None:  # a follow-up we can't place: the current topic's answer again
+            return answer_topic(dispatcher, tracker, topic, content)
+        answer = table.answer(topic.intent, kind)
+        if answer.topic:
+            return answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
+        dispatcher.utter_message(response=answer.response, buttons=next_step_buttons(topic, content))
+        return []

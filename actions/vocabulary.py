@@ -1,0 +1,54 @@
+"""Which leaflet topics a message could be about: the words it shares with the topic's examples.
+
+The honest fallback only offers "Bedoel je ...?" buttons that plausibly fit the message. A topic's
+words are the content words of its training examples (data/nlu) that never occur in the examples
+of everyday requests outside heupartrose (out_of_scope): "heup", "stijf", "oefentherapeut" count,
+"morgen" or "weer" do not. Words match on their first five letters (stijf, stijfheid, stijve).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List
+
+import yaml
+from spacy.lang.nl.stop_words import STOP_WORDS
+
+NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+STEM = 5
+
+
+def content_words(text: str) -> FrozenSet[str]:
+    words = re.findall(r"[a-zà-ÿ0-9]+", ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", text.lower()))
+    return frozenset(word[:STEM] for word in words if len(word) >= 3 and word not in STOP_WORDS)
+
+
+def training_examples() -> Dict[str, List[str]]:
+    examples: Dict[str, List[str]] = {}
+    for path in sorted(NLU_DATA.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if "intent" in block:
+                lines = (line.strip() for line in (block.get("examples") or "").splitlines())
+                examples.setdefault(block["intent"], []).extend(line[2:] for line in lines if line.startswith("- "))
+    return examples
+
+
+@lru_cache(maxsize=1)
+def topic_words() -> Dict[str, FrozenSet[str]]:
+    examples = training_examples()
+    everyday = union(content_words(text) for text in examples.get("out_of_scope", []))
+    return {intent: union(content_words(text) for text in texts) - everyday
+            for intent, texts in examples.items() if intent.startswith("ask_")}
+
+
+def union(sets: Iterable[FrozenSet[str]]) -> FrozenSet[str]:
+    result: FrozenSet[str] = frozenset()
+    for words in sets:
+        result |= words
+    return result
+
+
+def shares_words(message: str, intent: str) -> bool:
+    return bool(content_words(message) & topic_words().get(intent, frozenset()))
