@@ -18,7 +18,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from channels.origins import parse_origins
+from channels.origins import origin_allowed, parse_origins
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +41,6 @@ class WebchatInput(SocketIOInput):
         channel.allowed_origins = origins
         return channel
 
-    def origin_allowed(self, origin: Optional[str]) -> bool:
-        """Browsers always send an Origin across sites; without one the page is on our own site."""
-        if origin is None or "*" in self.allowed_origins:
-            return True
-        return origin.rstrip("/") in self.allowed_origins
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         if "*" in self.allowed_origins:
@@ -58,7 +52,7 @@ class WebchatInput(SocketIOInput):
 
         async def connect(sid: str, environ: Dict[str, Any]) -> Any:
             origin = environ.get("HTTP_ORIGIN")
-            if not self.origin_allowed(origin):
+            if not origin_allowed(origin, self.allowed_origins):
                 logger.warning("Web chat: refused a connection from %s (not in HEUPWIJZER_CORS_ORIGINS).", origin)
                 return False
             result = open_session(sid, environ)

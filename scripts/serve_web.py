@@ -24,7 +24,7 @@ from typing import Dict, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from actions.practice import load_practice  # noqa: E402  (needs the project root on the path)
-from channels.origins import parse_origins  # noqa: E402
+from channels.origins import origin_allowed, parse_origins  # noqa: E402
 
 ALLOWED_ORIGINS = parse_origins(os.environ.get("HEUPWIJZER_CORS_ORIGINS", ""))
 
@@ -69,10 +69,13 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
             super().do_GET()
 
     def end_headers(self) -> None:
-        origin = self.headers.get("Origin", "")
-        if self.path.split("?", 1)[0] == "/config.json" and origin in ALLOWED_ORIGINS:
+        path = self.path.split("?", 1)[0]
+        origin = self.headers.get("Origin")
+        if path == "/config.json" and origin and origin_allowed(origin, ALLOWED_ORIGINS):
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
+        elif path.startswith("/fonts/"):  # fonts are fetched with CORS from the practice's site
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
@@ -101,7 +104,10 @@ def main() -> None:
         "/webchat.js": (local_bundle(), "application/javascript"),
     }
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
-    ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
+    try:
+        ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C in the terminal: stop quietly, the launcher says so
+        pass
 
 
 if __name__ == "__main__":

@@ -36,10 +36,14 @@ WHATSAPP_PHONE_ID = "1098765432"
 # The chat page of the session's stack; by default the launcher allows only this page's origins.
 WEB_PORT = free_port()
 WEB_ORIGIN = f"http://127.0.0.1:{WEB_PORT}"
+# The practice's own website, which embeds the widget: the one site in HEUPWIJZER_CORS_ORIGINS.
+PRACTICE_SITE_PORT = free_port()
+PRACTICE_SITE = f"http://127.0.0.1:{PRACTICE_SITE_PORT}"
 
 
 def channel_env(platforms_url: str) -> Dict[str, str]:
     return {
+        "HEUPWIJZER_CORS_ORIGINS": PRACTICE_SITE,
         "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "TELEGRAM_WEBHOOK_URL": "https://heupwijzer.example/webhooks/telegram/webhook",

@@ -107,3 +107,30 @@ def test_paragraph_after_a_list_is_separated_for_markdown_channels(name: str) ->
         lines = variant["text"].split("\n")
         for previous, line in zip(lines, lines[1:]):
             assert not (previous.startswith("- ") and line and not line.startswith("- ")), line
+
+
+def evaluation_texts() -> List[str]:
+    """Every message of the blind evaluation sets (tests/data/eval, tests/data/holdout)."""
+    found: List[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in ("sign", "kind", "domain", "topic", "complaint"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((ROOT / "tests" / "data").glob("*/*.yml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_blind_evaluation_sets_are_kept_apart_from_training_data() -> None:
+    training = {normalise(text) for texts in TRAINING.values() for text in texts}
+    messages = evaluation_texts()
+    assert len(messages) > 700
+    assert [text for text in messages if normalise(text) in training] == []

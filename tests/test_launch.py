@@ -1,12 +1,19 @@
 """The launcher's settings: what `make run` (and every test stack) starts, with which flags."""
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
 
-from scripts.launch import Settings, parse_args, read_env_file, server_environment, services
+from scripts.launch import ROOT, Settings, parse_args, read_env_file, server_environment, services
+from scripts.processes import port_is_free
+from scripts.stack import PYTHON, free_port
 
 
 def settings_for(tmp_path: Path, *argv: str, environ: Optional[Dict[str, str]] = None, env_file: str = "") -> Settings:
@@ -20,6 +27,7 @@ def test_defaults_are_the_documented_ports_and_the_local_chat_page(tmp_path: Pat
     assert settings.tracker_db == tmp_path / "tracker.db"
     env = server_environment(settings, {})
     assert env["HEUPWIJZER_CORS_ORIGINS"] == "http://localhost:8080 http://127.0.0.1:8080"
+    assert settings.chat_url == "http://localhost:8080/"
     assert env["HEUPWIJZER_ACTION_URL"] == "http://127.0.0.1:5055/webhook"
     assert env["TELEGRAM_TOKEN"] == ""  # every variable credentials.yml reads exists
 
@@ -59,3 +67,95 @@ def test_services_can_be_chosen_but_not_invented(tmp_path: Path) -> None:
     assert list(settings_for(tmp_path, "--services", "web,rasa").services) == ["rasa", "web"]
     with pytest.raises(SystemExit):
         settings_for(tmp_path, "--services", "rasa,database")
+
+
+def test_allowed_sites_are_normalised_once_and_the_own_chat_page_stays_allowed(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    env = server_environment(settings, {"HEUPWIJZER_CORS_ORIGINS": "https://www.praktijk.nl/, https://praktijk.nl"})
+    assert env["HEUPWIJZER_CORS_ORIGINS"].split() == [
+        "https://www.praktijk.nl", "https://praktijk.nl", "http://localhost:8080", "http://127.0.0.1:8080"]
+    rasa = services(settings, env)["rasa"].argv
+    assert rasa[rasa.index("--cors") + 1:] == env["HEUPWIJZER_CORS_ORIGINS"].split()
+
+
+def test_a_server_on_the_network_prints_and_allows_its_own_address(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, "--host", "192.168.1.20")
+    assert settings.chat_url == "http://192.168.1.20:8080/"
+    assert "http://192.168.1.20:8080" in server_environment(settings, {})["HEUPWIJZER_CORS_ORIGINS"].split()
+
+
+def test_the_action_server_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    env = server_environment(settings_for(tmp_path), {})
+    assert services(settings_for(tmp_path), env)["actions"].env == {"SANIC_HOST": "127.0.0.1"}
+
+
+def test_a_bad_port_and_inline_comments_are_understood(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--env-file", ""], {"RASA_PORT": "vijf"})
+    assert "RASA_PORT='vijf' is geen poortnummer" in capsys.readouterr().err
+    env_file = tmp_path / ".env"
+    env_file.write_text("TELEGRAM_TOKEN=abc  # from BotFather\n")
+    assert read_env_file(env_file)["TELEGRAM_TOKEN"] == "abc"
+
+
+# --- the launcher as a process: the chat page alone starts in a second -----------------------------
+def launch_web(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
+    return subprocess.Popen([str(PYTHON), "scripts/launch.py", "--env-file", "", "--services", "web",
+                             "--web-port", str(port), "--state-dir", str(tmp_path), *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def web_server_pid(launcher: subprocess.Popen, port: int) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if int(fields[1]) == launcher.pid and "serve_web.py" in command and not port_is_free(port):
+                return int(stat.parent.name)
+        time.sleep(0.2)
+    raise AssertionError("the chat page did not start")
+
+
+def gone(pid: int, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_stopping_the_launcher_alone_stops_its_servers(tmp_path: Path, stop_signal: int) -> None:
+    """Only the launcher gets the signal (not the whole terminal): it stops the chat page itself,
+    and when it is killed outright the kernel stops it (PR_SET_PDEATHSIG)."""
+    port = free_port()
+    launcher = launch_web(tmp_path, port)
+    try:
+        child = web_server_pid(launcher, port)
+        launcher.send_signal(stop_signal)
+        launcher.wait(timeout=30)
+        assert gone(child), "the chat page outlived the launcher"
+        assert port_is_free(port)
+    finally:
+        launcher.kill()
+
+
+def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        launcher = launch_web(tmp_path, port)
+        output, _ = launcher.communicate(timeout=60)
+    assert launcher.returncode == 2
+    assert f"poort {port} (WEB_PORT) is al in gebruik" in output

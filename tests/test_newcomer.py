@@ -99,9 +99,11 @@ def port_is_free(port: int) -> bool:
 
 
 def fresh_terminal_environment() -> dict:
-    """The developer's shell, without make's or Heupwijzer's own settings."""
-    return {name: value for name, value in os.environ.items()
-            if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_"))}
+    """The developer's shell, without make's or Heupwijzer's own settings, and without reading the
+    developer's .env (a fresh clone has none; its channels or database must not be touched)."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_"))}
+    return {**env, "HEUPWIJZER_ENV_FILE": ""}
 
 
 def test_make_run_serves_a_working_chat_page_and_stops_on_ctrl_c(

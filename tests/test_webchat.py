@@ -9,13 +9,15 @@ announces answers, and it stays usable at 200 % zoom on a phone.
 """
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT, TEST_REPORTS, THUISARTS_HIP, WEB_ORIGIN, Stack
+from tests.conftest import PRACTICE_SITE_PORT, ROOT, TEST_REPORTS, THUISARTS_HIP, WEB_ORIGIN, Stack
 
 SCREENSHOT = TEST_REPORTS / "webchat.png"
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
@@ -175,6 +177,7 @@ def test_the_chat_works_with_the_keyboard_alone_and_announces_answers(chat_page:
     page.keyboard.press("Enter")
     assert focused(page, ".rw-new-message"), "focus should stay in the input after sending"
     expect(page.locator(".rw-response", has_text="Rook niet")).to_be_visible(timeout=30_000)
+    assert focused(page, ".rw-new-message"), "an answer arriving must not take the focus away"
 
     reply = page.locator(".rw-reply", has_text="Meer lezen").first
     expect(reply).to_be_visible(timeout=30_000)
@@ -210,3 +213,42 @@ def test_usable_at_200_percent_zoom_on_a_phone(chat_page: str, browser: Browser)
         assert answer and answer["x"] + answer["width"] <= 180, "answers must wrap, not run off screen"
     finally:
         context.close()
+
+
+# --- embedded on the practice's own website ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def practice_site(stack: Stack) -> Iterator[str]:
+    """A page on another site (the practice's website) with the one-line snippet."""
+    page = (f'<!doctype html><html lang="nl"><head><title>Praktijk</title><link rel="icon" href="data:,"></head><body><h1>Praktijk</h1>'
+            f'<script src="{stack.web_url}embed.js" defer></script></body></html>').encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200 if self.path == "/" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page if self.path == "/" else b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", PRACTICE_SITE_PORT), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{PRACTICE_SITE_PORT}/"
+    server.shutdown()
+
+
+def test_the_widget_works_on_the_practice_site_with_its_font_and_no_errors(practice_site: str,
+                                                                          fresh_page: Page) -> None:
+    page = fresh_page
+    errors: List[str] = []
+    failed: List[str] = []
+    page.on("console", lambda message: message.type in ("error", "warning") and errors.append(message.text))
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.goto(practice_site)
+    open_chat(page)
+    send(page, QUESTION)
+    expect(page.locator(".rw-response", has_text="Rook niet")).to_be_visible(timeout=30_000)
+    assert page.evaluate("document.fonts.check('16px Inter')"), "the widget's font did not load"
+    assert failed == [] and errors == [], (failed, errors)

@@ -72,7 +72,16 @@
     }
   }
 
-  new MutationObserver(makeAccessible).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+  // Watch the page until the widget exists, then only the widget.
+  var watcher = new MutationObserver(function () {
+    var widget = document.querySelector(".rw-widget-container");
+    if (widget) {
+      watcher.disconnect();
+      makeAccessible();
+      new MutationObserver(makeAccessible).observe(widget.parentNode, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+    }
+  });
+  watcher.observe(document.body, { childList: true, subtree: true });
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
@@ -89,7 +98,12 @@
   bundle.onload = function () {
     fetch(origin + "/config.json")
       .then(function (response) { return response.json(); })
-      .then(start);
+      .then(start)
+      .catch(function () {
+        // For the practice's web builder: this site is not allowed to open a chat.
+        console.warn("Heupwijzer: geen instellingen van " + origin + ". Staat " + window.location.origin +
+                     " in HEUPWIJZER_CORS_ORIGINS?");
+      });
   };
   document.head.appendChild(bundle);
 })();
