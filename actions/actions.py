@@ -29,8 +29,8 @@ FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
 FEEDBACK_EVERY = 3
 # "Bedoel je ...?" offers a topic that shares no words with the message only when DIET gives it at
 # least this confidence (chosen from `make evaluate`: off-topic declines vs. hip questions clarified).
-CLARIFY_CONFIDENCE_FLOOR = 0.3
-# Topics a complaint is classified as; with "past dat bij heupartrose?" they get the fit answer.
+CLARIFY_CONFIDENCE_FLOOR = 0.15
+# Topics a complaint is taken for; with "past dat bij heupartrose?" they get the fit answer.
 COMPLAINT_TOPICS = ("ask_symptoms", "ask_pain", "ask_what_is_hip_oa")
 
 Button = Dict[Text, Text]
@@ -161,17 +161,6 @@ def answer_symptom_fit(dispatcher: CollectingDispatcher) -> Events:
     return [SlotSet(TOPIC_SLOT, "ask_symptoms")]
 
 
-class ActionSymptomFit(Action):
-    """A complaint plus "past dat bij heupartrose?"."""
-
-    def name(self) -> Text:
-        return "action_symptom_fit"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        safety_check_first(dispatcher, tracker)
-        return answer_symptom_fit(dispatcher)
-
-
 class ActionDecline(Action):
     """Questions Heupwijzer does not answer (other subjects, dosages, a personal diagnosis): the
     intent's decline from domain.yml, after the safety check when a warning sign was named."""
@@ -181,6 +170,8 @@ class ActionDecline(Action):
         "dosage_question": "utter_decline_dosage",
         "diagnosis_request": "utter_decline_diagnosis",
     }
+    # What a follow-up question after the decline is about ("hoe lang mag ik dat slikken?").
+    topics = {"dosage_question": "ask_advice_medication"}
 
     def name(self) -> Text:
         return "action_decline"
@@ -191,7 +182,8 @@ class ActionDecline(Action):
         if latest_intent(tracker) == "diagnosis_request" and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)  # a complaint named: the leaflet can say what fits
         dispatcher.utter_message(response=self.responses.get(latest_intent(tracker), "utter_out_of_scope"))
-        return []
+        topic = self.topics.get(latest_intent(tracker))
+        return [SlotSet(TOPIC_SLOT, topic)] if topic else []
 
 
 class ActionMoreInfo(Action):
@@ -294,6 +286,10 @@ class ActionClarify(Action):
         return "action_clarify"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        from actions.follow_up import ActionFollowUp, is_follow_up_in_context  # (imports this module)
+
+        if is_follow_up_in_context(tracker):
+            return ActionFollowUp().run(dispatcher, tracker, domain)
         content = load_content()
         safety_check_first(dispatcher, tracker)
         options = plausible_suggestions(tracker, content)

@@ -1,27 +1,50 @@
-"""Does the patient ask whether a complaint fits heupartrose? (cues in actions/fit_questions.yml)"""
+"""Does the patient ask whether a complaint fits heupartrose? (actions/fit_questions.yml)"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Tuple
+from typing import List, Sequence, Tuple
 
 import yaml
 
-from actions.vocabulary import shares_words
+FILE = Path(__file__).with_name("fit_questions.yml")
 
-CUES = Path(__file__).with_name("fit_questions.yml")
+
+@dataclass(frozen=True)
+class FitQuestions:
+    asks: Tuple[Tuple[str, ...], ...]
+    about: frozenset
+    within: int
+    not_after: frozenset
+    complaints: Tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
-def cues() -> Tuple[str, ...]:
-    return tuple(f" {cue} " for cue in yaml.safe_load(CUES.read_text(encoding="utf-8"))["cues"])
+def table() -> FitQuestions:
+    raw = yaml.safe_load(FILE.read_text(encoding="utf-8"))
+    return FitQuestions(tuple(tuple(phrase.split()) for phrase in raw["asks"]), frozenset(raw["about"]),
+                        int(raw["within"]), frozenset(raw["not_after"]), tuple(raw["complaints"]))
+
+
+def words(text: str) -> List[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def starts(words_: Sequence[str], phrase: Tuple[str, ...]) -> List[int]:
+    size = len(phrase)
+    return [i for i in range(len(words_) - size + 1) if tuple(words_[i:i + size]) == phrase]
 
 
 def asks_if_it_fits(text: str) -> bool:
-    words = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
-    return any(cue in words for cue in cues())
+    fit = table()
+    found = words(text)
+    about = [i for i, word in enumerate(found) if word in fit.about]
+    asks = [i for phrase in fit.asks for i in starts(found, phrase)
+            if not (i > 0 and found[i - 1] in fit.not_after)]  # "wat is dat?" asks what it is
+    return any(abs(a - i) <= fit.within for i in asks for a in about)
 
 
 def describes_a_complaint(text: str) -> bool:
-    return shares_words(text, "ask_symptoms") or shares_words(text, "ask_pain")
+    return any(word.startswith(table().complaints) for word in words(text))

@@ -55,6 +55,14 @@ def follow_ups() -> FollowUps:
     return FollowUps(kinds, defaults, topics)
 
 
+def is_follow_up_in_context(tracker: Tracker) -> bool:
+    """An unsure NLU (nlu_fallback) with follow_up among its two best guesses, a topic to follow up
+    on and a recognisable kind of question ("hoe vaak in de week?"): the context decides."""
+    ranking = [e.get("name") for e in tracker.latest_message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"]
+    return ("follow_up" in ranking[:2] and bool(tracker.get_slot(TOPIC_SLOT))
+            and follow_ups().kind_of(tracker.latest_message.get("text") or "") is not None)
+
+
 class ActionFollowUp(Action):
     """Answer a short follow-up for the current topic; without a topic, ask which one is meant."""
 

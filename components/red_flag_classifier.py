@@ -8,7 +8,7 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   explained ("geen koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het
   fietsen"). The detector never vetoes DIET for lack of a word it knows. Below `diet_alarm`, the
   answer gets the safety check.
-- Safe side: a red-flag intent ranked close behind the top intent (`safety_margin`), or a warning
+- Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a warning
   sign without a complete rule, adds the entity `safety_check`: the answer then starts with a short
   "Heb je nu ...? Bel dan meteen ..." check.
 - Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
@@ -54,7 +54,7 @@ class RedFlagClassifier(IntentOverride):
         # diet_alarm: DIET's red flag on its own raises the alarm from this confidence; below it,
         # the answer gets the safety check. safety_margin: a red-flag intent within this distance
         # of DIET's top intent gets the safety check. Both chosen from `make evaluate`.
-        return {"diet_alarm": 0.7, "safety_margin": 0.35}
+        return {"diet_alarm": 0.85, "safety_margin": 1.0}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.diet_alarm = float(config["diet_alarm"])
@@ -100,18 +100,18 @@ class RedFlagClassifier(IntentOverride):
         """Both opinions, before anything is overridden (in the parse data, for `make evaluate`)."""
         ranking = message.get(INTENT_RANKING_KEY) or []
         top = ranking[0] if ranking else {}
-        flag = max((r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in ranking if r.get(INTENT_NAME_KEY) in RED_FLAGS),
-                   default=0.0)
+        flags = [(rank, r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for rank, r in enumerate(ranking, 1)
+                 if r.get(INTENT_NAME_KEY) in RED_FLAGS]
+        rank, flag = flags[0] if flags else (0, 0.0)
         return {"detector": assessment.level, "warning": assessment.warning, "reassured": assessment.reassured,
                 "diet_top": top.get(INTENT_NAME_KEY), "diet_top_confidence": top.get(PREDICTED_CONFIDENCE_KEY) or 0.0,
-                "diet_red_flag_confidence": flag}
+                "diet_red_flag_confidence": flag, "diet_red_flag_rank": rank}
 
     def red_flag_close_behind(self, message: Message, assessment: Assessment) -> bool:
         if assessment.reassured:
             return False
         net = message.get(NET_KEY) or {}
-        flag = net.get("diet_red_flag_confidence", 0.0)
-        return flag > 0 and net.get("diet_top_confidence", 0.0) - flag <= self.safety_margin
+        return close_behind(net, self.safety_margin)
 
     def keep_complaints_out_of_small_talk(self, message: Message, text: str) -> None:
         lex = lexicon()
@@ -120,3 +120,9 @@ class RedFlagClassifier(IntentOverride):
                 and names_a_complaint(text):
             self.demote(message, lex.small_talk_intents | set(RED_FLAGS),
                         "a longer message about a complaint is not small talk")
+
+
+def close_behind(net: Dict[str, Any], margin: float) -> bool:
+    """DIET's red-flag intent is first, or second and within `margin` of the first."""
+    rank = net.get("diet_red_flag_rank", 0)
+    return rank == 1 or (rank == 2 and net.get("diet_top_confidence", 0.0) - net.get("diet_red_flag_confidence", 0.0) <= margin)

@@ -31,6 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import yaml  # noqa: E402
 
 from scripts import evaluation as ev  # noqa: E402
+from components.red_flag_classifier import close_behind  # noqa: E402
 from scripts.stack import Stack  # noqa: E402
 
 OUT = ROOT / "reports" / "evaluation"
@@ -87,45 +88,36 @@ def bar_chart(path: Path, labels: Sequence[str], values: Sequence[float], title:
     plt.close(fig)
 
 
-def margin_analysis(results: Sequence[ev.RedFlagResult]) -> Tuple[List[float], List[float], List[float], float]:
-    """For each margin: share of urgent messages DIET alone would cover (top or within the margin)
-    and share of calm look-alikes that would get the safety check. Picks the widest margin within
-    the check budget."""
+Net = Dict[str, object]
+
+
+def margin_analysis(urgent: Sequence[Dict], ordinary: Sequence[Dict]) -> Tuple[List[float], List[float], List[float], float]:
+    """For each margin: share of urgent messages DIET alone would cover (its red flag first, or
+    second within the margin) and share of ordinary messages (calm look-alikes and the held-out
+    questions) that would get the safety check. Picks the widest margin within the check budget."""
     margins = [round(0.05 * i, 2) for i in range(0, 21)]
-    urgent = [r for r in results if r.expected != "calm" and r.net]
-    calm = [r for r in results if r.expected == "calm" and r.net]
 
-    def covered(r: ev.RedFlagResult, margin: float) -> bool:
-        net = r.net
-        flag = net.get("diet_red_flag_confidence", 0.0)
-        return net.get("diet_top") in ("red_flag_emergency", "red_flag_urgent") or (
-            flag > 0 and net.get("diet_top_confidence", 0.0) - flag <= margin)
+    def checked(net: Dict, margin: float) -> bool:
+        return bool(net.get("warning")) or (not net.get("reassured") and close_behind(net, margin))
 
-    def checked(r: ev.RedFlagResult, margin: float) -> bool:
-        net = r.net
-        return bool(net.get("warning")) or (not net.get("reassured") and covered(r, margin))
-
-    coverage = [sum(covered(r, m) for r in urgent) / max(1, len(urgent)) for m in margins]
-    checks = [sum(checked(r, m) for r in calm) / max(1, len(calm)) for m in margins]
+    coverage = [sum(close_behind(n, m) for n in urgent) / max(1, len(urgent)) for m in margins]
+    checks = [sum(checked(n, m) for n in ordinary) / max(1, len(ordinary)) for m in margins]
     within = [m for m, c in zip(margins, checks) if c <= CHECK_BUDGET]
     return margins, coverage, checks, (max(within) if within else 0.0)
 
 
-def alarm_analysis(results: Sequence[ev.RedFlagResult]) -> Tuple[List[float], List[float], List[float], float]:
-    """For each confidence bar: urgent messages DIET alone would alarm, and calm look-alikes it
+def alarm_analysis(urgent: Sequence[Dict], ordinary: Sequence[Dict]) -> Tuple[List[float], List[float], List[float], float]:
+    """For each confidence bar: urgent messages DIET alone would alarm, and ordinary messages it
     would alarm. Picks the lowest bar with at most 2 % false alarms and no false 112."""
     bars = [round(0.3 + 0.05 * i, 2) for i in range(0, 14)]
-    urgent = [r for r in results if r.expected != "calm" and r.net]
-    calm = [r for r in results if r.expected == "calm" and r.net]
 
-    def alarms(r: ev.RedFlagResult, bar: float) -> bool:
-        net = r.net
+    def alarms(net: Dict, bar: float) -> bool:
         return net.get("diet_top") in ("red_flag_emergency", "red_flag_urgent") \
             and net.get("diet_top_confidence", 0.0) >= bar and not net.get("reassured")
 
-    coverage = [sum(alarms(r, b) for r in urgent) / max(1, len(urgent)) for b in bars]
-    false = [sum(alarms(r, b) for r in calm) / max(1, len(calm)) for b in bars]
-    false_112 = [sum(alarms(r, b) and r.net.get("diet_top") == "red_flag_emergency" for r in calm) for b in bars]
+    coverage = [sum(alarms(n, b) for n in urgent) / max(1, len(urgent)) for b in bars]
+    false = [sum(alarms(n, b) for n in ordinary) / max(1, len(ordinary)) for b in bars]
+    false_112 = [sum(alarms(n, b) and n.get("diet_top") == "red_flag_emergency" for n in ordinary) for b in bars]
     fine = [b for b, f, e in zip(bars, false, false_112) if f <= TARGETS["false_alarms"] and e == 0]
     return bars, coverage, false, (min(fine) if fine else bars[-1])
 
@@ -155,6 +147,17 @@ def clarify_analysis(results: Sequence[ev.ScopeResult], fallback: float) -> Tupl
     clarified = [sum(offers(r, f) for r in hip) / max(1, len(hip)) for f in floors]
     best = max(floors, key=lambda f: (declined[floors.index(f)] + clarified[floors.index(f)], -f))
     return floors, declined, clarified, best
+
+
+def fallback_analysis(right: Sequence[float], wrong: Sequence[float]) -> Tuple[List[float], List[float], List[float], float]:
+    """For each FallbackClassifier threshold: right answers that would fall back, wrong answers that
+    would be given. A wrong answer counts double (a wrong topic misleads; a fallback only asks)."""
+    thresholds = [round(0.2 + 0.05 * i, 2) for i in range(0, 11)]
+    lost = [sum(c < t for c in right) / max(1, len(right)) for t in thresholds]
+    given = [sum(c >= t for c in wrong) / max(1, len(right) + len(wrong)) for t in thresholds]
+    cost = [sum(c < t for c in right) + 2 * sum(c >= t for c in wrong) for t in thresholds]
+    best = min(thresholds, key=lambda t: (cost[thresholds.index(t)], -t))
+    return thresholds, lost, given, best
 
 
 def line_chart(path: Path, x: Sequence[float], series: Dict[str, Sequence[float]], mark: float, title: str,
@@ -203,6 +206,7 @@ def run(folds: int) -> int:
         nlu_accuracy, nlu_misses = ev.score_nlu(stack)
         confidences = [(stack.parse(t).get("red_flag_net") or {}, intent) for t, intent in ev.nlu_test_set()]
         red = ev.score_red_flags(stack, ev.EVAL / "red_flags.yml", with_parse=True, progress=log)
+        first = ev.score_red_flags(stack, ev.FIRST_SET, with_parse=True, progress=log)  # issue 3's set
         hold = ev.score_red_flags(stack, ev.HOLDOUT, progress=log) if ev.HOLDOUT.exists() else []
         follow, no_topic = ev.score_follow_ups(stack, progress=log)
         scope = ev.score_off_topic(stack, with_parse=True, progress=log)
@@ -222,8 +226,11 @@ def run(folds: int) -> int:
     margin_set = component_setting("RedFlagClassifier", "safety_margin")
     from actions.actions import CLARIFY_CONFIDENCE_FLOOR
 
-    margins, coverage, checks, margin_best = margin_analysis(red)
-    bars, bar_coverage, bar_false, bar_best = alarm_analysis(red)
+    urgent_nets = [r.net for r in red + first if r.expected != "calm" and r.net]
+    ordinary_nets = [r.net for r in red + first if r.expected == "calm" and r.net] + [
+        net for net, intent in confidences if net and not intent.startswith("red_flag")]
+    margins, coverage, checks, margin_best = margin_analysis(urgent_nets, ordinary_nets)
+    bars, bar_coverage, bar_false, bar_best = alarm_analysis(urgent_nets, ordinary_nets)
     alarm_set = component_setting("RedFlagClassifier", "diet_alarm")
     floors, declined, clarified, floor_best = clarify_analysis(scope, fallback)
 
@@ -238,10 +245,10 @@ def run(folds: int) -> int:
                                                / sum(r.label == d for r in off) for d in domains],
               "Off-topic messages declined plainly, per domain", "share declined")
     line_chart(OUT / "safety_margin.png", margins, {"urgent covered by DIET alone": coverage,
-                                                    "calm look-alikes with a safety check": checks},
+                                                    "ordinary messages with a safety check": checks},
                margin_set, "Red-flag safety margin (RedFlagClassifier)", "margin to DIET's top intent")
     line_chart(OUT / "diet_alarm.png", bars, {"urgent alarmed by DIET alone": bar_coverage,
-                                              "calm look-alikes alarmed by DIET alone": bar_false},
+                                              "ordinary messages alarmed by DIET alone": bar_false},
                alarm_set, "DIET's red flag raises the alarm from this confidence (RedFlagClassifier)",
                "DIET confidence in its red-flag intent")
     line_chart(OUT / "clarify_floor.png", floors, {"off-topic declined": declined, "vague hip questions clarified": clarified},
@@ -250,6 +257,10 @@ def run(folds: int) -> int:
     right = [net.get("diet_top_confidence", 0) for net, intent in confidences if net.get("diet_top") == intent]
     wrong = [net.get("diet_top_confidence", 0) for net, intent in confidences if net and net.get("diet_top") != intent]
     confidence_histogram(OUT / "confidence.png", right, wrong, fallback, ambiguity)
+    thresholds, lost, given, fallback_best = fallback_analysis(right, wrong)
+    line_chart(OUT / "fallback_threshold.png", thresholds, {"right answers that fall back": lost,
+                                                          "wrong answers given": given},
+               fallback, "FallbackClassifier threshold (held-out test set)", "threshold")
 
     test_report = intent_report(OUT / "nlu" / "test_set")
     cv_report = intent_report(OUT / "nlu" / "cross_validation")
@@ -261,6 +272,9 @@ def run(folds: int) -> int:
         ("Red flags: 'bel 112' on a calm look-alike", str(red_sum.false_112), "0", red_sum.false_112 == 0),
         ("Red flags: safety check on calm look-alikes", f"{red_sum.calm_checks}/{red_sum.calm_total}", f"≤ {percent(CHECK_BUDGET)}", red_sum.calm_checks <= CHECK_BUDGET * red_sum.calm_total),
     ]
+    first_sum = ev.summarise_red_flags(first)
+    rows.append(("Red flags, first set (issue 3): alarm / false alarms", f"{first_sum.urgent_caught}/{first_sum.urgent_total} / "
+                 f"{first_sum.false_alarms}/{first_sum.calm_total}", "100 % / 0", first_sum.recall >= 1 and first_sum.false_alarms == 0))
     if hold_sum:
         rows += [("Red flags, hold-out set (never used for tuning): alarm", f"{hold_sum.urgent_caught}/{hold_sum.urgent_total} = {percent(hold_sum.recall)}", "report only", True),
                  ("Red flags, hold-out set: false alarms / 112 on calm", f"{hold_sum.false_alarms}/{hold_sum.calm_total} / {hold_sum.false_112}", "report only", True)]
@@ -276,21 +290,27 @@ def run(folds: int) -> int:
              "| measure | result | target | ok |", "| --- | --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} | {'yes' if ok else '**no**'} |" for name, value, target, ok in rows]
     lines += ["", "## Thresholds and why", "",
-              f"- **FallbackClassifier threshold {fallback}** (config.yml): `confidence.png` shows DIET's top-intent "
-              f"confidence on the held-out set; {sum(c < fallback for c in right)} of {len(right)} right answers and "
-              f"{sum(c < fallback for c in wrong)} of {len(wrong)} wrong ones fall below it and get the honest fallback.",
+              f"- **FallbackClassifier threshold {fallback}** (config.yml): `confidence.png` and `fallback_threshold.png` "
+              f"show DIET's top-intent confidence on the held-out set; {sum(c < fallback for c in right)} of {len(right)} "
+              f"right answers and {sum(c < fallback for c in wrong)} of {len(wrong)} wrong ones fall below it and get the "
+              f"honest fallback. Counting a wrong answer double, the best threshold on these numbers is {fallback_best}.",
               f"- **RedFlagClassifier diet_alarm {alarm_set}** (config.yml): `diet_alarm.png`. The lowest "
-              f"confidence at which DIET's red flag alone gives at most 2 % false alarms and no false 112 on the "
-              f"calm look-alikes is {bar_best}; DIET alone then alarms {percent(bar_coverage[bars.index(bar_best)])} "
+              f"confidence at which DIET's red flag alone gives at most 2 % false alarms and no false 112 on ordinary "
+              f"messages (the calm look-alikes and the held-out questions) is {bar_best}; DIET alone then alarms {percent(bar_coverage[bars.index(bar_best)])} "
               f"of the urgent messages (the detector alarms the rest; below the bar the answer gets the safety check).",
               f"- **RedFlagClassifier safety_margin {margin_set}** (config.yml): `safety_margin.png`. The widest margin "
-              f"that keeps the safety check on at most {percent(CHECK_BUDGET)} of calm look-alikes is {margin_best}; "
+              f"that keeps the safety check on at most {percent(CHECK_BUDGET)} of ordinary messages is {margin_best}; "
               f"DIET alone then covers {percent(coverage[margins.index(margin_best)])} of the urgent messages "
               f"(the detector covers the rest).",
               f"- **Clarification floor {CLARIFY_CONFIDENCE_FLOOR}** (actions/actions.py): `clarify_floor.png`. "
               f"Best floor on these messages: {floor_best} (off-topic declined {percent(declined[floors.index(floor_best)])}, "
               f"vague hip questions clarified {percent(clarified[floors.index(floor_best)])}).", ""]
-    lines += ["## NLU (Rasa's own reports)", "",
+    lines += ["| fallback threshold | right answers that fall back | wrong answers given |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {sum(c < t for c in right)} | {sum(c >= t for c in wrong)} |" for t in thresholds]
+    lines += ["", "| diet_alarm | urgent alarmed by DIET alone | ordinary messages alarmed by DIET alone |",
+              "| --- | --- | --- |"]
+    lines += [f"| {b} | {percent(c)} | {percent(f)} |" for b, c, f in zip(bars, bar_coverage, bar_false)]
+    lines += ["", "## NLU (Rasa's own reports)", "",
               "- Held-out test set: `nlu/test_set/` (intent_report.json, intent_confusion_matrix.png, "
               "intent_histogram.png, intent_errors.json).",
               "- 5-fold cross-validation: `nlu/cross_validation/`.", "",

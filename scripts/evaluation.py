@@ -21,6 +21,7 @@ from scripts.stack import Stack, texts
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "data" / "eval"
 HOLDOUT = ROOT / "tests" / "data" / "holdout" / "red_flags_holdout.yml"
+FIRST_SET = ROOT / "tests" / "data" / "red_flags.yml"  # written for issue 3
 DOMAIN = ROOT / "domain.yml"
 
 

@@ -17,6 +17,7 @@ from actions.actions import (
     ActionBeweegcheckStart,
     ActionClarify,
     ActionContact,
+    ActionDecline,
     ActionDeclineBodyPart,
     ActionFeedback,
     ActionPrivacy,
@@ -93,7 +94,11 @@ def test_first_miss_offers_the_two_most_likely_topics() -> None:
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_pain", "/ask_exercise", "/deny"]
 
 
-@pytest.mark.parametrize("ranking", [RANKING, [{"name": "out_of_scope", "confidence": 0.4}] + RANKING[1:]],
+UNSURE = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "greet", "confidence": 0.2},
+          {"name": "ask_pain", "confidence": 0.08}, {"name": "ask_exercise", "confidence": 0.05}]
+
+
+@pytest.mark.parametrize("ranking", [UNSURE, [{"name": "out_of_scope", "confidence": 0.4}] + RANKING[1:]],
                          ids=["no-shared-words", "out-of-scope-first"])
 def test_a_miss_about_something_else_is_declined_without_hip_buttons(ranking: List[Dict[str, Any]]) -> None:
     messages, _ = run(ActionClarify(), tracker("nlu_fallback", ranking=ranking, text="wat voor weer wordt het morgen"))
@@ -290,3 +295,32 @@ def test_advice_per_answer(moderate: int, strength: int, expected: List[str]) ->
 
 def test_day_texts() -> None:
     assert [days_text(n) for n in (0, 1, 4)] == ["op geen enkele dag", "op 1 dag", "op 4 dagen"]
+
+
+# --- "past dat bij heupartrose?" ---------------------------------------------------------------------
+FIT_ANSWER = ["utter_symptom_fit_intro", "utter_ask_symptoms", "utter_symptom_fit_next"]
+
+
+@pytest.mark.parametrize("intent,text", [
+    ("ask_pain", "mijn lies doet zeer na het wandelen, kan dat artrose zijn?"),
+    ("ask_symptoms", "stijf in de ochtend, past dat bij heupartrose"),
+    ("diagnosis_request", "ik heb pijn in mijn heup bij het opstaan, heb ik artrose?"),
+])
+def test_a_complaint_plus_does_it_fit_gets_the_symptoms_and_the_way_to_a_professional(intent: str, text: str) -> None:
+    act = ActionDecline() if intent == "diagnosis_request" else ActionAnswerTopic()
+    messages, events = run(act, tracker(intent, text=text))
+    assert [m["response"] for m in messages] == FIT_ANSWER
+    assert SlotSet("topic", "ask_symptoms") in events
+
+
+def test_a_bare_request_for_a_diagnosis_is_declined() -> None:
+    messages, _ = run(ActionDecline(), tracker("diagnosis_request", text="heb ik artrose?"))
+    assert [m["response"] for m in messages] == ["utter_decline_diagnosis"]
+
+
+def test_an_unsure_follow_up_is_answered_from_the_conversation_topic() -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "follow_up", "confidence": 0.43},
+               {"name": "ask_therapy_duration", "confidence": 0.4}]
+    messages, _ = run(ActionClarify(), tracker("nlu_fallback", ranking=ranking, text="hoe vaak in de week?",
+                                               slots={"topic": "ask_exercise"}))
+    assert [m["response"] for m in messages] == ["utter_follow_up_exercise_amount"]

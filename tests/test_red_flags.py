@@ -103,8 +103,12 @@ def classify(text: str, intent: str, confidence: float, second: str = "out_of_sc
 
     ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": second_confidence}]
     message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
-    RedFlagClassifier(RedFlagClassifier.get_default_config()).process([message])
+    RedFlagClassifier(SETTINGS).process([message])
     return message.as_dict_nlu()
+
+
+# Fixed numbers for these tests (config.yml holds the ones `make evaluate` supports).
+SETTINGS = {"diet_alarm": 0.7, "safety_margin": 0.35}
 
 
 def safety_check(result: dict) -> bool:
