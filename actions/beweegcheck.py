@@ -1,28 +1,60 @@
-"""Beweegcheck logic: read a number of days from a patient's answer and compare with the Beweegnorm.
+"""The Beweegcheck: read a number of days from a patient's answer, ask both questions (the form),
+and compare the answers with the Beweegnorm.
 
 The Beweegnorm (leaflet): at least 30 minutes of moderate activity on 5 days a week, and
 exercises for muscle strength and balance on 2 days a week.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Any, Dict, List, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.content import button, texts
+from actions.tracker import Events, latest_intent
 
 NORM_MODERATE_DAYS = 5
 NORM_STRENGTH_DAYS = 2
 DAYS_IN_WEEK = 7
 
 NUMBER_WORDS = {
-    "nul": 0, "geen": 0, "nooit": 0, "niks": 0, "niets": 0,
-    "een": 1, "eén": 1, "één": 1, "eens": 1, "enkel": 1, "enkele": None,
-    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "veertien": 14, "twintig": 20,
+    "nul": 0,
+    "geen": 0,
+    "nooit": 0,
+    "niks": 0,
+    "niets": 0,
+    "een": 1,
+    "eén": 1,
+    "één": 1,
+    "eens": 1,
+    "enkel": 1,
+    "enkele": None,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
+    "veertien": 14,
+    "twintig": 20,
 }
 EVERY_DAY = re.compile(r"\b(elke|iedere|alle) (dag|dagen)\b|\bdagelijks\b|\bper dag\b|\bs? ?daags\b")
 UNKNOWN = re.compile(r"\b(geen (flauw )?idee|weet (ik )?(het )?niet|geen flauw benul|onbekend)\b")
-NOT_AT_ALL = re.compile(r"^(nee )?(ik )?(beweeg |sport |oefen |doe |wandel )?(dat |het )?(eigenlijk |nog )?(helemaal |bijna )?niet( aan)?$")
+NOT_AT_ALL = re.compile(
+    r"^(nee )?(ik )?(beweeg |sport |oefen |doe |wandel )?(dat |het )?(eigenlijk |nog )?(helemaal |bijna )?niet( aan)?$"
+)
 WORKDAYS = re.compile(r"\b(doordeweeks|door de week|werkdagen|alle werkdagen)\b")
 WEEKEND = re.compile(r"^\s*(alleen |in het |het )*weekend\s*$")
 # Durations are not days: "30 minuten", "een half uur", "een kwartier".
@@ -31,10 +63,33 @@ DURATION = re.compile(
 )
 NUMBER = re.compile(r"-?\d+")
 STOP_WORDS = {
-    "stop", "stoppen", "stoppe", "laat maar", "laat maar zitten", "hou op", "houd op", "ophouden",
-    "annuleer", "annuleren", "cancel", "ik wil stoppen", "ik stop", "ik wil niet meer", "nee bedankt",
-    "niet verder", "ik wil niet verder", "klaar", "ik ben klaar", "exit", "quit", "afbreken",
-    "stop maar", "stop ermee", "ik stop ermee", "ik wil ophouden", "nee laat maar",
+    "stop",
+    "stoppen",
+    "stoppe",
+    "laat maar",
+    "laat maar zitten",
+    "hou op",
+    "houd op",
+    "ophouden",
+    "annuleer",
+    "annuleren",
+    "cancel",
+    "ik wil stoppen",
+    "ik stop",
+    "ik wil niet meer",
+    "nee bedankt",
+    "niet verder",
+    "ik wil niet verder",
+    "klaar",
+    "ik ben klaar",
+    "exit",
+    "quit",
+    "afbreken",
+    "stop maar",
+    "stop ermee",
+    "ik stop ermee",
+    "ik wil ophouden",
+    "nee laat maar",
 }
 
 
@@ -42,8 +97,8 @@ STOP_WORDS = {
 class DaysAnswer:
     """days is the number read (may be out of range); problem explains why it can't be used."""
 
-    days: Optional[int]
-    problem: Optional[str] = None  # "unreadable", "ambiguous", "out_of_range"
+    days: int | None
+    problem: str | None = None  # "unreadable", "ambiguous", "out_of_range"
 
     @property
     def ok(self) -> bool:
@@ -99,11 +154,102 @@ def parse_days(text: str) -> DaysAnswer:
 
 
 def days_text(days: int) -> str:
-    """'op 3 dagen', 'op 1 dag', 'op geen enkele dag'."""
-    if days == 0:
-        return "op geen enkele dag"
-    return f"op {days} {'dag' if days == 1 else 'dagen'}"
+    """'op 3 dagen', 'op 1 dag', 'op geen enkele dag' (content/texts.yml)."""
+    forms = texts()["days"]
+    return str(forms["zero"] if days == 0 else forms["one"] if days == 1 else forms["many"].format(days=days))
 
 
 def extra_days_text(missing: int) -> str:
-    return f"{missing} {'dag' if missing == 1 else 'dagen'}"
+    forms = texts()["extra_days"]
+    return str(forms["one"] if missing == 1 else forms["many"].format(days=missing))
+
+
+def advice(moderate: int, strength: int) -> List[Tuple[str, Dict[str, str]]]:
+    """Which responses (with their variables) compare the answers with the Beweegnorm."""
+    values = {"moderate_days": days_text(moderate), "strength_days": days_text(strength)}
+    if moderate >= NORM_MODERATE_DAYS and strength >= NORM_STRENGTH_DAYS:
+        return [("utter_beweegcheck_norm_met", values)]
+    result: List[Tuple[str, Dict[str, str]]] = []
+    if moderate >= NORM_MODERATE_DAYS:
+        result.append(("utter_beweegcheck_moderate_ok", values))
+    else:
+        result.append(
+            (
+                "utter_beweegcheck_moderate_more",
+                {**values, "extra_days": extra_days_text(NORM_MODERATE_DAYS - moderate)},
+            )
+        )
+    result.append(
+        (
+            "utter_beweegcheck_strength_ok" if strength >= NORM_STRENGTH_DAYS else "utter_beweegcheck_strength_more",
+            values,
+        )
+    )
+    return result
+
+
+# --- the form --------------------------------------------------------------------------------------
+MODERATE_SLOT = "beweeg_days_moderate"
+STRENGTH_SLOT = "beweeg_days_strength"
+REQUESTED_SLOT = "requested_slot"
+
+
+class ActionBeweegcheckStart(Action):
+    """Start with empty answers (a check stopped earlier must not leave old answers behind)."""
+
+    def name(self) -> str:
+        return "action_beweegcheck_start"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        dispatcher.utter_message(response="utter_beweegcheck_intro")
+        return [SlotSet(MODERATE_SLOT, None), SlotSet(STRENGTH_SLOT, None)]
+
+
+class ValidateBeweegcheckForm(FormValidationAction):
+    """Reads a number of days (0-7) per answer; re-asks kindly; 'stop' ends the form."""
+
+    def name(self) -> str:
+        return "validate_beweegcheck_form"
+
+    @staticmethod
+    def _days(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        if value is None:  # cleared by action_beweegcheck_start: nothing to check yet
+            return {}
+        text = str(value)
+        if is_stop(text):
+            return {slot: None, REQUESTED_SLOT: None}
+        answer = parse_days(text)
+        if answer.ok:  # a readable number wins, whatever intent DIET guessed for "2"
+            return {slot: answer.days}
+        if latest_intent(tracker) in ("stop", "goodbye"):
+            return {slot: None, REQUESTED_SLOT: None}
+        dispatcher.utter_message(response=f"utter_beweegcheck_{answer.problem}")
+        return {slot: None}
+
+    def validate_beweeg_days_moderate(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return self._days(MODERATE_SLOT, slot_value, dispatcher, tracker)
+
+    def validate_beweeg_days_strength(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return self._days(STRENGTH_SLOT, slot_value, dispatcher, tracker)
+
+
+class ActionBeweegcheckResult(Action):
+    """Compare the answers with the Beweegnorm; or confirm that the patient stopped."""
+
+    def name(self) -> str:
+        return "action_beweegcheck_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        moderate, strength = tracker.get_slot(MODERATE_SLOT), tracker.get_slot(STRENGTH_SLOT)
+        reset = [SlotSet(MODERATE_SLOT, None), SlotSet(STRENGTH_SLOT, None)]
+        if moderate is None or strength is None:
+            dispatcher.utter_message(response="utter_beweegcheck_stopped", buttons=[button("menu")])
+            return reset
+        for response, values in advice(int(moderate), int(strength)):
+            dispatcher.utter_message(response=response, **values)
+        dispatcher.utter_message(response="utter_beweegcheck_closing")
+        return reset

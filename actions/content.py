@@ -1,15 +1,20 @@
-"""Typed access to Heupwijzer's content files: topics.yml (topics, menu groups) and links.yml."""
+"""Typed access to the content files: content/topics.yml (topics, menu groups), content/links.yml
+and content/texts.yml (fixed button titles and channel texts)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
-CONTENT_DIR = Path(__file__).resolve().parent
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 ALL_TOPICS = "all"
+
+# A quick-reply button: {"title": ..., "payload": ...}. The one definition, for actions and channels.
+Button = Dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,10 @@ class Topic:
     @property
     def response(self) -> str:
         return f"utter_{self.intent}"
+
+    @property
+    def button(self) -> Button:
+        return {"title": self.label, "payload": f"/{self.intent}"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,7 @@ def _link(raw: dict) -> Link:
 
 
 def _links_for(intent: str, raw_links: List[dict]) -> Tuple[Link, ...]:
-    return tuple(
-        _link(raw) for raw in raw_links if raw["topics"] == ALL_TOPICS or intent in raw["topics"]
-    )
+    return tuple(_link(raw) for raw in raw_links if raw["topics"] == ALL_TOPICS or intent in raw["topics"])
 
 
 def build_content(raw_topics: dict, raw_links: List[dict], raw_body_parts: Dict[str, dict]) -> Content:
@@ -98,10 +105,7 @@ def build_content(raw_topics: dict, raw_links: List[dict], raw_body_parts: Dict[
         if unknown:
             raise ContentError(f"topic {topic.intent} relates to unknown topics {sorted(unknown)}")
 
-    groups = {
-        key: Group(key, raw["label"], tuple(raw["topics"]))
-        for key, raw in raw_topics["groups"].items()
-    }
+    groups = {key: Group(key, raw["label"], tuple(raw["topics"])) for key, raw in raw_topics["groups"].items()}
     grouped = [intent for group in groups.values() for intent in group.topics]
     if sorted(grouped) != sorted(topics):
         raise ContentError("every topic must be in exactly one menu group")
@@ -117,3 +121,17 @@ def build_content(raw_topics: dict, raw_links: List[dict], raw_body_parts: Dict[
 def load_content() -> Content:
     links = _read("links.yml")
     return build_content(_read("topics.yml"), links["links"], links["other_body_parts"])
+
+
+@lru_cache(maxsize=1)
+def texts() -> Dict[str, Dict[str, Any]]:
+    """content/texts.yml: {"buttons": {name: Button}, "channels": {name: text}}."""
+    raw = _read("texts.yml")
+    for name, button in raw["buttons"].items():
+        if set(button) != {"title", "payload"}:
+            raise ContentError(f"texts.yml: button {name} needs a title and a payload")
+    return raw
+
+
+def button(name: str) -> Button:
+    return dict(texts()["buttons"][name])

@@ -1,15 +1,17 @@
-"""Does the patient ask whether a complaint fits heupartrose? (actions/fit_questions.yml)"""
+"""Does the patient ask whether a complaint fits heupartrose? (content/fit_questions.yml)"""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import List, Sequence, Tuple
 
 import yaml
 
-FILE = Path(__file__).with_name("fit_questions.yml")
+from actions.content import CONTENT_DIR
+
+FILE = CONTENT_DIR / "fit_questions.yml"
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,13 @@ class FitQuestions:
 @lru_cache(maxsize=1)
 def table() -> FitQuestions:
     raw = yaml.safe_load(FILE.read_text(encoding="utf-8"))
-    return FitQuestions(tuple(tuple(phrase.split()) for phrase in raw["asks"]), frozenset(raw["about"]),
-                        int(raw["within"]), frozenset(raw["not_after"]), tuple(raw["complaints"]))
+    return FitQuestions(
+        tuple(tuple(phrase.split()) for phrase in raw["asks"]),
+        frozenset(raw["about"]),
+        int(raw["within"]),
+        frozenset(raw["not_after"]),
+        tuple(raw["complaints"]),
+    )
 
 
 def words(text: str) -> List[str]:
@@ -34,15 +41,16 @@ def words(text: str) -> List[str]:
 
 def starts(words_: Sequence[str], phrase: Tuple[str, ...]) -> List[int]:
     size = len(phrase)
-    return [i for i in range(len(words_) - size + 1) if tuple(words_[i:i + size]) == phrase]
+    return [i for i in range(len(words_) - size + 1) if tuple(words_[i : i + size]) == phrase]
 
 
 def asks_if_it_fits(text: str) -> bool:
     fit = table()
     found = words(text)
     about = [i for i, word in enumerate(found) if word in fit.about]
-    asks = [i for phrase in fit.asks for i in starts(found, phrase)
-            if not (i > 0 and found[i - 1] in fit.not_after)]  # "wat is dat?" asks what it is
+    asks = [
+        i for phrase in fit.asks for i in starts(found, phrase) if not (i > 0 and found[i - 1] in fit.not_after)
+    ]  # "wat is dat?" asks what it is
     return any(abs(a - i) <= fit.within for i in asks for a in about)
 
 

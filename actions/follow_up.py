@@ -1,31 +1,32 @@
 """Follow-up questions ("hoe lang duurt dat dan?") answered for the topic the conversation is about.
 
-The kind of question and the answer per topic come from actions/follow_ups.yml; no answer text
+The kind of question and the answer per topic come from content/follow_ups.yml; no answer text
 lives here.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Dict, Optional, Text, Tuple
+from typing import Dict, Tuple
 
 import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.actions import TOPIC_SLOT, Events, answer_topic, next_step_buttons, safety_check_first, show_menu
-from actions.content import load_content
+from actions.content import CONTENT_DIR, Content, Topic, load_content
+from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu
+from actions.tracker import TOPIC_SLOT, Events, latest_text
 
-TABLE = Path(__file__).with_name("follow_ups.yml")
+TABLE = CONTENT_DIR / "follow_ups.yml"
 
 
 @dataclass(frozen=True)
 class Answer:
-    response: Optional[str] = None  # a response in domain.yml
-    topic: Optional[str] = None  # or another topic's whole answer
+    response: str | None = None  # a response in domain.yml
+    topic: str | None = None  # or another topic's whole answer
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class FollowUps:
     defaults: Dict[str, Answer]
     topics: Dict[str, Dict[str, Answer]]
 
-    def kind_of(self, question: str) -> Optional[str]:
+    def kind_of(self, question: str) -> str | None:
         text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
         for kind, phrases in self.kinds:
             if any(f" {phrase} " in text for phrase in phrases):
@@ -50,39 +51,63 @@ def follow_ups() -> FollowUps:
     raw = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
     kinds = tuple((kind, tuple(str(p) for p in phrases)) for kind, phrases in raw["kinds"].items())
     defaults = {kind: Answer(**spec) for kind, spec in raw["defaults"].items()}
-    topics = {topic: {kind: Answer(**spec) for kind, spec in answers.items()}
-              for topic, answers in (raw.get("topics") or {}).items()}
+    topics = {
+        topic: {kind: Answer(**spec) for kind, spec in answers.items()}
+        for topic, answers in (raw.get("topics") or {}).items()
+    }
     return FollowUps(kinds, defaults, topics)
 
 
 def is_follow_up_in_context(tracker: Tracker) -> bool:
     """An unsure NLU (nlu_fallback) with follow_up among its two best guesses, a topic to follow up
     on and a recognisable kind of question ("hoe vaak in de week?"): the context decides."""
-    ranking = [e.get("name") for e in tracker.latest_message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"]
-    return ("follow_up" in ranking[:2] and bool(tracker.get_slot(TOPIC_SLOT))
-            and follow_ups().kind_of(tracker.latest_message.get("text") or "") is not None)
+    ranking = [
+        e.get("name") for e in tracker.latest_message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"
+    ]
+    return (
+        "follow_up" in ranking[:2]
+        and bool(tracker.get_slot(TOPIC_SLOT))
+        and follow_ups().kind_of(latest_text(tracker)) is not None
+    )
 
 
 class ActionFollowUp(Action):
     """Answer a short follow-up for the current topic; without a topic, ask which one is meant."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_follow_up"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
         safety_check_first(dispatcher, tracker)
-        table = follow_ups()
         topic = content.topics.get(tracker.get_slot(TOPIC_SLOT) or "")
-        kind = table.kind_of(tracker.latest_message.get("text") or "")
+        kind = follow_ups().kind_of(latest_text(tracker))
         if topic is None:
             dispatcher.utter_message(response="utter_follow_up_no_topic")
             show_menu(dispatcher, content, group_key=None)
             return []
         if kind is None:  # a follow-up we can't place: the current topic's answer again
             return answer_topic(dispatcher, tracker, topic, content)
-        answer = table.answer(topic.intent, kind)
-        if answer.topic:
-            return answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
-        dispatcher.utter_message(response=answer.response, buttons=next_step_buttons(topic, content))
-        return []
+        return answer_follow_up(dispatcher, tracker, topic, kind, content)
+
+
+def answer_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: Topic, kind: str, content: Content
+) -> Events:
+    answer = follow_ups().answer(topic.intent, kind)
+    if answer.topic:
+        return answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
+    dispatcher.utter_message(response=answer.response, buttons=next_step_buttons(topic, content))
+    return []
+
+
+def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:
+    """The NLU names the topic the patient just read about, with follow_up a close second, and the
+    question has a recognisable kind ("kan het kwaad als het pijn doet?" after the pain answer):
+    repeating the answer would not help, so the kind of follow-up is returned."""
+    ranking = [
+        e.get("name") for e in tracker.latest_message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"
+    ]
+    if intent != tracker.get_slot(TOPIC_SLOT) or "follow_up" not in ranking[:2]:
+        return None
+    return follow_ups().kind_of(latest_text(tracker))

@@ -1,9 +1,10 @@
-"""The practice's contact details: one file (practice.yml) with environment overrides.
+"""The practice's contact details: one file (content/practice.yml) with environment overrides.
 
 A missing or malformed setting raises PracticeConfigError when the action server starts,
 so a patient never sees an empty phone number. `python -m actions.practice` checks the
 configuration and prints what is in use.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,11 @@ import re
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping
 
 import yaml
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "practice.yml"
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "content" / "practice.yml"
 FILE_VARIABLE = "HEUPWIJZER_PRACTICE_FILE"
 ENV_PREFIX = "HEUPWIJZER_PRACTICE_"
 
@@ -55,7 +56,7 @@ def contrast_with_white(colour: str) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
     return 1.05 / (luminance + 0.05)
 
@@ -69,29 +70,30 @@ def build_practice(raw: Mapping[str, object], environ: Mapping[str, str]) -> Pra
     values: Dict[str, str] = {}
     problems = []
     for field in fields(Practice):
-        value = environ.get(env_name(field.name))
+        value: object = environ.get(env_name(field.name))
         if value is None:
             value = raw.get(field.name)
         text = "" if value is None else str(value).strip()
         if not text:
-            problems.append(f"'{field.name}' is missing (set it in practice.yml or {env_name(field.name)})")
+            problems.append(f"'{field.name}' is missing (set it in content/practice.yml or {env_name(field.name)})")
             continue
         check = CHECKS.get(field.name)
         if check and not check[0].match(text):
             problems.append(f"'{field.name}' = {text!r} is not {check[1]}")
         elif field.name == "colour" and contrast_with_white(text) < MIN_CONTRAST_WITH_WHITE:
-            problems.append(f"'colour' = {text!r} is too light for white text "
-                            f"(contrast {contrast_with_white(text):.1f} : 1, needs {MIN_CONTRAST_WITH_WHITE})")
+            problems.append(
+                f"'colour' = {text!r} is too light for white text "
+                f"(contrast {contrast_with_white(text):.1f} : 1, needs {MIN_CONTRAST_WITH_WHITE})"
+            )
         values[field.name] = text
     if problems:
         raise PracticeConfigError(
-            "Heupwijzer cannot start: the practice configuration is incomplete.\n  - "
-            + "\n  - ".join(problems)
+            "Heupwijzer cannot start: the practice configuration is incomplete.\n  - " + "\n  - ".join(problems)
         )
     return Practice(**values)
 
 
-def load_practice(environ: Optional[Mapping[str, str]] = None) -> Practice:
+def load_practice(environ: Mapping[str, str] | None = None) -> Practice:
     environ = os.environ if environ is None else environ
     path = Path(environ.get(FILE_VARIABLE) or DEFAULT_FILE)
     try:

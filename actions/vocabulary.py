@@ -5,6 +5,7 @@ words are the content words of its training examples (data/nlu) that never occur
 of everyday requests outside heupartrose (out_of_scope): "heup", "stijf", "oefentherapeut" count,
 "morgen" or "weer" do not. Words match on their first five letters (stijf, stijfheid, stijve).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,11 @@ def training_examples() -> Dict[str, List[str]]:
 def topic_words() -> Dict[str, FrozenSet[str]]:
     examples = training_examples()
     everyday = union(content_words(text) for text in examples.get("out_of_scope", []))
-    return {intent: union(content_words(text) for text in texts) - everyday
-            for intent, texts in examples.items() if intent.startswith("ask_")}
+    return {
+        intent: union(content_words(text) for text in texts) - everyday
+        for intent, texts in examples.items()
+        if intent.startswith("ask_")
+    }
 
 
 def union(sets: Iterable[FrozenSet[str]]) -> FrozenSet[str]:

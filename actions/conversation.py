@@ -1,0 +1,171 @@
+"""The conversation around the answers: the honest fallback ("Bedoel je ...?"), yes and no,
+feedback, and the declines (other subjects, other body parts, dosages, a personal diagnosis)."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.content import Content, Topic, button, load_content, texts
+from actions.fit_questions import asks_if_it_fits, describes_a_complaint
+from actions.follow_up import ActionFollowUp, is_follow_up_in_context
+from actions.replies import answer_symptom_fit, practice_message, safety_check_first, second_miss, show_menu
+from actions.tracker import (
+    BODY_PART_ENTITY,
+    ERASE_SLOT,
+    FEEDBACK_SLOT,
+    TOPIC_SLOT,
+    Events,
+    last_bot_buttons,
+    last_bot_response,
+    latest_intent,
+    latest_text,
+)
+from actions.vocabulary import shares_words
+
+# "Bedoel je ...?" offers a topic that shares no words with the message only when DIET gives it at
+# least this confidence (chosen from `make evaluate`: off-topic declines vs. hip questions clarified).
+CLARIFY_CONFIDENCE_FLOOR = 0.15
+FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
+
+
+def plausible_suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
+    """The most likely knowledge topics according to the NLU ranking, if the message plausibly is
+    about them: it shares words with the topic's examples, or DIET is fairly sure. Nothing when the
+    message is most likely about something else (out_of_scope ranked first)."""
+    ranking = [
+        entry for entry in tracker.latest_message.get("intent_ranking") or [] if entry.get("name") != "nlu_fallback"
+    ]
+    if ranking and ranking[0].get("name") == "out_of_scope":
+        return []
+    found: List[Topic] = []
+    for entry in ranking:
+        topic = content.topics.get(entry.get("name") or "")
+        if topic is None or topic in found:
+            continue
+        if (
+            shares_words(latest_text(tracker), topic.intent)
+            or (entry.get("confidence") or 0.0) >= CLARIFY_CONFIDENCE_FLOOR
+        ):
+            found.append(topic)
+    return found[:count]
+
+
+class ActionClarify(Action):
+    """Honest fallback. A follow-up about the current topic is answered as one; a message about
+    something else is declined plainly; otherwise "Bedoel je ...?" with the two most likely topics,
+    and after a second miss in a row the topic menu and how to reach the practice."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if is_follow_up_in_context(tracker):
+            return ActionFollowUp().run(dispatcher, tracker, domain)
+        safety_check_first(dispatcher, tracker)
+        options = plausible_suggestions(tracker, load_content())
+        if not options:  # not about heupartrose: say so plainly, no hip topics as buttons
+            dispatcher.utter_message(response="utter_out_of_scope")
+        elif last_bot_response(tracker) == "utter_clarify":
+            second_miss(dispatcher)
+        else:
+            dispatcher.utter_message(
+                response="utter_clarify", buttons=[topic.button for topic in options] + [button("none_of_these")]
+            )
+        return []
+
+
+def feedback_events(dispatcher: CollectingDispatcher, tracker: Tracker, positive: bool) -> Events:
+    """Thank the patient and store the rating with the topic it is about."""
+    if positive:
+        dispatcher.utter_message(response="utter_feedback_positive")
+    else:
+        practice_message(dispatcher, "utter_feedback_negative")
+    rating = {"topic": tracker.get_slot(TOPIC_SLOT), "rating": "positive" if positive else "negative"}
+    return [SlotSet(FEEDBACK_SLOT, rating)]
+
+
+class ActionFeedback(Action):
+    """👍 / 👎, or typed "dit hielp (niet)"."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        return feedback_events(dispatcher, tracker, latest_intent(tracker) == "feedback_positive")
+
+
+class ActionYesNo(Action):
+    """A bare "ja" / "nee" means what the last question asked."""
+
+    def name(self) -> str:
+        return "action_yes_no"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        yes = latest_intent(tracker) == "affirm"
+        buttons = last_bot_buttons(tracker)
+        if {b.get("payload") for b in buttons} & FEEDBACK_PAYLOADS:
+            return feedback_events(dispatcher, tracker, positive=yes)
+        if last_bot_response(tracker) == "utter_confirm_erase":
+            if not yes:
+                dispatcher.utter_message(response="utter_erase_kept")
+                return []
+            # The tracker store deletes the conversation instead of saving it (store/tracker_store.py).
+            dispatcher.utter_message(response="utter_erased")
+            return [SlotSet(ERASE_SLOT, True)]
+        if last_bot_response(tracker) == "utter_clarify":
+            if yes:  # "ja" to two options: let the patient pick one
+                dispatcher.utter_message(response="utter_clarify_pick", buttons=buttons)
+            else:
+                second_miss(dispatcher)
+            return []
+        dispatcher.utter_message(response="utter_yes_no")
+        show_menu(dispatcher, load_content(), group_key=None)
+        return []
+
+
+class ActionDecline(Action):
+    """Questions Heupwijzer does not answer (other subjects, dosages, a personal diagnosis): the
+    intent's decline from domain.yml, after the safety check when a warning sign was named."""
+
+    responses = {
+        "out_of_scope": "utter_out_of_scope",
+        "dosage_question": "utter_decline_dosage",
+        "diagnosis_request": "utter_decline_diagnosis",
+    }
+    # What a follow-up question after the decline is about ("hoe lang mag ik dat slikken?").
+    topics = {"dosage_question": "ask_advice_medication"}
+
+    def name(self) -> str:
+        return "action_decline"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        safety_check_first(dispatcher, tracker)
+        intent, text = latest_intent(tracker), latest_text(tracker)
+        if intent == "diagnosis_request" and asks_if_it_fits(text) and describes_a_complaint(text):
+            return answer_symptom_fit(dispatcher)  # a complaint named: the leaflet can say what fits
+        dispatcher.utter_message(response=self.responses.get(intent, "utter_out_of_scope"))
+        topic = self.topics.get(intent)
+        return [SlotSet(TOPIC_SLOT, topic)] if topic else []
+
+
+class ActionDeclineBodyPart(Action):
+    """Complaints about another body part: kindly declined, with a Thuisarts.nl link."""
+
+    def name(self) -> str:
+        return "action_decline_body_part"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        safety_check_first(dispatcher, tracker)
+        part = next(tracker.get_latest_entity_values(BODY_PART_ENTITY), None)
+        names = texts()["body_part"]
+        dispatcher.utter_message(
+            response="utter_decline_body_part",
+            body_part=names["named"].format(body_part=part) if part else names["unknown"],
+            body_part_link=load_content().body_part_link(part or "").markdown(),
+        )
+        return []

@@ -1,0 +1,80 @@
+"""Building blocks of the assistant's replies: answers with next steps, the menu, the practice's
+details and the safety check. The texts are responses in domain.yml and content/texts.yml."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import Button, Content, Link, Topic, button, load_content
+from actions.practice import Practice, load_practice
+from actions.tracker import MENU_GROUP_ENTITY, SAFETY_CHECK_ENTITY, TOPIC_SLOT, Events, has_entity, should_ask_feedback
+
+# Read once at startup: an incomplete practice configuration stops the action server here,
+# with a clear message, instead of sending a patient an empty phone number later.
+PRACTICE: Practice = load_practice()
+
+
+def link_lines(links: tuple[Link, ...]) -> str:
+    return "\n".join(f"- {link.markdown()}" for link in links)
+
+
+def next_step_buttons(topic: Topic, content: Content, related: bool = True) -> List[Button]:
+    extra = [{"title": title, "payload": payload} for title, payload in topic.extra_buttons]
+    related_buttons = [content.topics[intent].button for intent in topic.related] if related else []
+    return related_buttons + extra + [button("more_info"), button("menu")]
+
+
+def practice_message(dispatcher: CollectingDispatcher, response: str, **kwargs: Any) -> None:
+    dispatcher.utter_message(response=response, **PRACTICE.template_variables(), **kwargs)
+
+
+def safety_check_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A warning sign without a complete red-flag rule (components/red_flag_classifier.py): the
+    answer starts with the short "heb je nu ...? bel dan ..." check."""
+    if has_entity(tracker, SAFETY_CHECK_ENTITY):
+        dispatcher.utter_message(response="utter_safety_check")
+
+
+def show_menu(dispatcher: CollectingDispatcher, content: Content, group_key: str | None) -> None:
+    group = content.groups.get(group_key or "")
+    if group is None:
+        buttons = [
+            {"title": g.label, "payload": f'/help{{"{MENU_GROUP_ENTITY}": "{g.key}"}}'} for g in content.groups.values()
+        ]
+        dispatcher.utter_message(response="utter_menu_intro", buttons=buttons)
+        return
+    buttons = [content.topics[intent].button for intent in group.topics]
+    dispatcher.utter_message(response="utter_menu_group", group_label=group.label, buttons=buttons + [button("menu")])
+
+
+def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Topic, content: Content) -> Events:
+    """A topic's answer, its main link and the next steps (or the feedback question)."""
+    dispatcher.utter_message(response=topic.response)
+    link = topic.links[0].markdown()
+    if should_ask_feedback(tracker, topic.intent):
+        # The buttons of the last message are the ones a chat widget keeps showing: there the
+        # feedback question comes with 👍 / 👎 and the way on (without the related topics).
+        dispatcher.utter_message(response="utter_read_more", link=link)
+        dispatcher.utter_message(
+            response="utter_feedback_ask", buttons=next_step_buttons(topic, content, related=False)
+        )
+    else:
+        dispatcher.utter_message(response="utter_read_more", link=link, buttons=next_step_buttons(topic, content))
+    return [SlotSet(TOPIC_SLOT, topic.intent)]
+
+
+def answer_symptom_fit(dispatcher: CollectingDispatcher) -> Events:
+    """Which complaints fit heupartrose (from the leaflet), that only a professional can tell, and
+    the way to the therapist or huisarts."""
+    for response in ("utter_symptom_fit_intro", "utter_ask_symptoms", "utter_symptom_fit_next"):
+        dispatcher.utter_message(response=response)
+    return [SlotSet(TOPIC_SLOT, "ask_symptoms")]
+
+
+def second_miss(dispatcher: CollectingDispatcher) -> None:
+    practice_message(dispatcher, "utter_second_miss")
+    show_menu(dispatcher, load_content(), group_key=None)
