@@ -1,31 +1,66 @@
 """Shared base of the deterministic NLU components that run after DIET and may override it."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Collection, Dict, Text
+from typing import Any, Collection, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
 
 
 class IntentOverride(GraphComponent, IntentClassifier):
-    """Stateless: nothing to train or persist."""
+    """Stateless (nothing to train or persist): looks at every typed message once, in `check`.
+    Button payloads ("/ask_pain") carry their own intent and are left alone."""
+
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "IntentOverride":
-        return cls()
+    ) -> IntentOverride:
+        return cls({**cls.get_default_config(), **config})
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.startswith("/"):
+                self.check(message, text)
+        return messages
+
+    def check(self, message: Message, text: str) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def lemmas(message: Message) -> List[str]:
+        """spaCy's lemmas of the message's tokens (from the NLU pipeline)."""
+        return [token.lemma for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.lemma]
+
+    def add_entity(self, message: Message, entity: str, value: str) -> None:
+        found = {ENTITY_ATTRIBUTE_TYPE: entity, ENTITY_ATTRIBUTE_VALUE: value, EXTRACTOR: self.__class__.__name__}
+        message.set(ENTITIES, (message.get(ENTITIES) or []) + [found], add_to_output=True)
 
     @staticmethod
     def override(message: Message, intent_name: str) -> None:

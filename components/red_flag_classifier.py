@@ -14,30 +14,24 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
 - Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
   few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from components.lexicon import EMERGENCY, URGENT, lexicon
 from components.override import IntentOverride
-from components.red_flags import EMERGENCY, URGENT, Assessment, assess, lexicon, names_a_complaint
+from components.red_flags import Assessment, assess, names_a_complaint
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
@@ -50,27 +44,11 @@ class RedFlagClassifier(IntentOverride):
     """Red flags from the detector or from DIET; a safety check when it is close."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # diet_alarm: DIET's red flag on its own raises the alarm from this confidence; below it,
         # the answer gets the safety check. safety_margin: a red-flag intent within this distance
         # of DIET's top intent gets the safety check. Both chosen from `make evaluate`.
         return {"diet_alarm": 0.85, "safety_margin": 1.0}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self.diet_alarm = float(config["diet_alarm"])
-        self.safety_margin = float(config["safety_margin"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "RedFlagClassifier":
-        return cls({**cls.get_default_config(), **config})
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if not text.startswith("/"):  # button payloads carry their own intent
-                self.check(message, text)
-        return messages
 
     def check(self, message: Message, text: str) -> None:
         assessment = assess(text)
@@ -83,46 +61,67 @@ class RedFlagClassifier(IntentOverride):
             return
         if predicted in RED_FLAGS:
             confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
-            if not assessment.reassured and confidence >= self.diet_alarm:
+            # 112 needs a named sign: DIET's emergency alone, on a message in which the detector saw
+            # nothing at all ("mijn moeder had borstkanker"), gets the safety check instead.
+            unseen = predicted == "red_flag_emergency" and not (assessment.current or assessment.discounted)
+            if not assessment.reassured and not unseen and confidence >= float(self.config["diet_alarm"]):
                 self.override(message, predicted)
                 return
-            reason = ("every symptom is negated, a worry, over or explained" if assessment.reassured
-                      else f"DIET is not sure enough ({confidence:.2f}): the safety check instead")
+            reason = (
+                "every symptom is negated, a worry, over or explained"
+                if assessment.reassured
+                else "an emergency with no sign named: the safety check instead"
+                if unseen
+                else f"DIET is not sure enough ({confidence:.2f}): the safety check instead"
+            )
             self.demote(message, RED_FLAGS, reason)
         self.keep_complaints_out_of_small_talk(message, text)
         if assessment.warning or self.red_flag_close_behind(message, assessment):
-            entity = {ENTITY_ATTRIBUTE_TYPE: SAFETY_CHECK_ENTITY, ENTITY_ATTRIBUTE_VALUE: "yes",
-                      EXTRACTOR: self.__class__.__name__}
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+            self.add_entity(message, SAFETY_CHECK_ENTITY, "yes")
 
     @staticmethod
     def opinions(message: Message, assessment: Assessment) -> Dict[str, Any]:
         """Both opinions, before anything is overridden (in the parse data, for `make evaluate`)."""
         ranking = message.get(INTENT_RANKING_KEY) or []
         top = ranking[0] if ranking else {}
-        flags = [(rank, r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for rank, r in enumerate(ranking, 1)
-                 if r.get(INTENT_NAME_KEY) in RED_FLAGS]
+        flags = [
+            (rank, r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            for rank, r in enumerate(ranking, 1)
+            if r.get(INTENT_NAME_KEY) in RED_FLAGS
+        ]
         rank, flag = flags[0] if flags else (0, 0.0)
-        return {"detector": assessment.level, "warning": assessment.warning, "reassured": assessment.reassured,
-                "diet_top": top.get(INTENT_NAME_KEY), "diet_top_confidence": top.get(PREDICTED_CONFIDENCE_KEY) or 0.0,
-                "diet_red_flag_confidence": flag, "diet_red_flag_rank": rank}
+        return {
+            "detector": assessment.level,
+            "warning": assessment.warning,
+            "reassured": assessment.reassured,
+            "diet_top": top.get(INTENT_NAME_KEY),
+            "diet_top_confidence": top.get(PREDICTED_CONFIDENCE_KEY) or 0.0,
+            "diet_red_flag_confidence": flag,
+            "diet_red_flag_rank": rank,
+        }
 
     def red_flag_close_behind(self, message: Message, assessment: Assessment) -> bool:
         if assessment.reassured:
             return False
         net = message.get(NET_KEY) or {}
-        return close_behind(net, self.safety_margin)
+        return close_behind(net, float(self.config["safety_margin"]))
 
     def keep_complaints_out_of_small_talk(self, message: Message, text: str) -> None:
         lex = lexicon()
-        predicted: Optional[str] = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if predicted in lex.small_talk_intents and len(text.split()) > lex.small_talk_max_words \
-                and names_a_complaint(text):
-            self.demote(message, lex.small_talk_intents | set(RED_FLAGS),
-                        "a longer message about a complaint is not small talk")
+        predicted: str | None = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if (
+            predicted in lex.small_talk_intents
+            and len(text.split()) > lex.small_talk_max_words
+            and names_a_complaint(text)
+        ):
+            self.demote(
+                message, lex.small_talk_intents | set(RED_FLAGS), "a longer message about a complaint is not small talk"
+            )
 
 
 def close_behind(net: Dict[str, Any], margin: float) -> bool:
     """DIET's red-flag intent is first, or second and within `margin` of the first."""
     rank = net.get("diet_red_flag_rank", 0)
-    return rank == 1 or (rank == 2 and net.get("diet_top_confidence", 0.0) - net.get("diet_red_flag_confidence", 0.0) <= margin)
+    return rank == 1 or (
+        rank == 2 and net.get("diet_top_confidence", 0.0) - net.get("diet_red_flag_confidence", 0.0) <= margin
+    )

@@ -6,10 +6,11 @@ to hip pain, so this check looks for a non-hip body part together with a complai
 (or a compound such as "kniepijn", "rugklachten", "handartrose"), and stays silent when the
 hip (heup, lies, kunstheup, ...) is mentioned too: then the question is still about the hip.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Sequence, Tuple
 
 from components.text import normalise, within_one_edit
 
@@ -42,29 +43,89 @@ for _canonical, _forms in {
         BODY_PARTS[_form] = _canonical
 
 # Compounds like kniepijn, rugklachten, handartrose, schouderprobleem, hoofdpijn.
-COMPOUND_SUFFIXES = ("pijn", "pijnen", "klacht", "klachten", "artrose", "probleem", "problemen",
-                     "blessure", "ontsteking", "slijtage")
+COMPOUND_SUFFIXES = (
+    "pijn",
+    "pijnen",
+    "klacht",
+    "klachten",
+    "artrose",
+    "probleem",
+    "problemen",
+    "blessure",
+    "ontsteking",
+    "slijtage",
+)
+# The beginnings of compounds: every part's own name, and a few other forms ("maagpijn", "kiespijn").
 COMPOUND_STEMS: Dict[str, str] = {
-    "knie": "knie", "rug": "rug", "nek": "nek", "schouder": "schouder", "elleboog": "elleboog",
-    "hand": "hand", "vinger": "vinger", "duim": "duim", "pols": "pols", "enkel": "enkel",
-    "voet": "voet", "teen": "teen", "kaak": "kaak", "buik": "buik", "maag": "buik", "hoofd": "hoofd",
-    "keel": "keel", "oor": "oor", "tand": "tand", "kies": "tand", "hiel": "voet",
-    "arm": "arm", "kuit": "kuit",
+    **{canonical: canonical for canonical in set(BODY_PARTS.values())},
+    **{form: BODY_PARTS[form] for form in ("maag", "kies", "hiel")},
 }
 
-COMPLAINT_WORDS = frozenset({
-    "pijn", "pijnlijk", "zeer", "last", "klacht", "klachten", "artrose", "stijf", "stijfheid",
-    "dik", "opgezet", "ontstoken", "ontsteking", "versleten", "slijtage", "gebroken", "verstuikt",
-    "verrekt", "zwelling", "gezwollen", "probleem", "problemen", "kapot", "blessure", "geblesseerd",
-    "knapt", "kraakt", "slot", "jicht", "reuma", "hernia", "operatie", "geopereerd", "prothese",
-    "kunstknie", "ontwricht", "vast", "kramp", "artritis", "tendinitis", "peesontsteking",
-})
+COMPLAINT_WORDS = frozenset(
+    {
+        "pijn",
+        "pijnlijk",
+        "zeer",
+        "last",
+        "klacht",
+        "klachten",
+        "artrose",
+        "stijf",
+        "stijfheid",
+        "dik",
+        "opgezet",
+        "ontstoken",
+        "ontsteking",
+        "versleten",
+        "slijtage",
+        "gebroken",
+        "verstuikt",
+        "verrekt",
+        "zwelling",
+        "gezwollen",
+        "probleem",
+        "problemen",
+        "kapot",
+        "blessure",
+        "geblesseerd",
+        "knapt",
+        "kraakt",
+        "slot",
+        "jicht",
+        "reuma",
+        "hernia",
+        "operatie",
+        "geopereerd",
+        "prothese",
+        "kunstknie",
+        "ontwricht",
+        "vast",
+        "kramp",
+        "artritis",
+        "tendinitis",
+        "peesontsteking",
+    }
+)
 
 # Mentioning any of these keeps the question about the hip.
-HIP_WORDS = frozenset({
-    "heup", "heupen", "heupje", "heupartrose", "heuppijn", "heupklachten", "heupgewricht",
-    "kunstheup", "heupprothese", "heupoperatie", "lies", "liezen", "coxartrose", "bekken",
-})
+HIP_WORDS = frozenset(
+    {
+        "heup",
+        "heupen",
+        "heupje",
+        "heupartrose",
+        "heuppijn",
+        "heupklachten",
+        "heupgewricht",
+        "kunstheup",
+        "heupprothese",
+        "heupoperatie",
+        "lies",
+        "liezen",
+        "coxartrose",
+        "bekken",
+    }
+)
 HIP_PREFIXES = ("heup",)
 # Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
 IDIOMS = re.compile(r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten ")
@@ -80,14 +141,14 @@ def mentions_hip(words: Sequence[str]) -> bool:
     return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
 
 
-def _compound_part(word: str) -> Optional[str]:
+def _compound_part(word: str) -> str | None:
     for stem, canonical in COMPOUND_STEMS.items():
-        if word.startswith(stem) and word[len(stem):] in COMPOUND_SUFFIXES:
+        if word.startswith(stem) and word[len(stem) :] in COMPOUND_SUFFIXES:
             return canonical
     return None
 
 
-def _body_part(word: str) -> Optional[str]:
+def _body_part(word: str) -> str | None:
     if word in BODY_PARTS:
         return BODY_PARTS[word]
     if len(word) >= 7:  # one typo in long words only ("eleboog", "schoudr"; not "moeten" ~ "voeten")
@@ -97,7 +158,7 @@ def _body_part(word: str) -> Optional[str]:
     return None
 
 
-def other_body_part(text: str, lemmas: Iterable[str] = ()) -> Optional[str]:
+def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
     """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named)."""
     found = words(text, lemmas)
     if mentions_hip(found):

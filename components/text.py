@@ -3,12 +3,13 @@
 Everything here is linear in the length of the message: no regular expression that can
 backtrack, no comparison of every token with every other token.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any, List, Optional
+from typing import Any, List
 
 WORD_OR_PUNCT = re.compile(r"[a-z0-9]+|[.,;:!?]")
 CLAUSE_END = frozenset(".,;:!?")
@@ -47,7 +48,7 @@ def within_one_edit(a: str, b: str) -> bool:
     i = 0
     while i < len(short) and short[i] == long_[i]:
         i += 1
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +59,6 @@ def lemma_table() -> Any:
     return load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
-def lemma(token: str) -> Optional[str]:
+def lemma(token: str) -> str | None:
     found = lemma_table().get(token)
     return found if found and found != token else None
