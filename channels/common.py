@@ -1,24 +1,42 @@
 """Building blocks shared by Heupwijzer's channel connectors."""
+
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
-
-from channels.formatting import choose_option
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from actions.content import Button, texts
+from channels.formatting import choose_option
+from channels.identity import ToPlatform, conversation_id, id_secret
+from channels.payloads import safe_text
 
 logger = logging.getLogger(__name__)
 
 # Platform webhooks carry one message; anything this big is not from the platform.
 MAX_BODY_BYTES = 64 * 1024
-NOT_TEXT_REPLY = "Ik kan alleen tekst lezen. Typ je vraag in een bericht, dan help ik je graag."
-Button = Dict[str, Any]
+# The longest message any channel hands to the assistant; longer ones get the "te lang" reply.
+MAX_MESSAGE_CHARS = 2000
+
+
+def channel_text(name: str) -> str:
+    """What a channel says itself (content/texts.yml, `channels`)."""
+    return str(texts()["channels"][name])
+
+
+class FromCredentials:
+    """A connector built from its settings in credentials.yml (an empty dict when none are given)."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> Any:
+        return cls(credentials or {})  # type: ignore[call-arg]  # the connectors take their settings dict
 
 
 def check_enabled(channel: str, credentials: Mapping[str, Any], variables: Mapping[str, str]) -> bool:
@@ -32,26 +50,50 @@ def check_enabled(channel: str, credentials: Mapping[str, Any], variables: Mappi
     return True
 
 
+NewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
+    """What every channel does before the assistant sees a message: a message over
+    MAX_MESSAGE_CHARS gets the "te lang" reply and nothing else; a typed payload the bot doesn't
+    offer becomes plain text; the conversation is stored under its pseudonym (channels/identity.py),
+    the reply goes to the platform id; metadata from the client is not stored."""
+    secret = id_secret()  # fails at startup, not at the first message, when the secret is missing
+
+    async def handle(message: UserMessage) -> Any:
+        platform_id = str(message.sender_id)
+        output = ToPlatform(message.output_channel, platform_id)
+        text = message.text or ""
+        if len(text) > MAX_MESSAGE_CHARS:
+            await output.send_response(platform_id, {"text": channel_text("too_long")})
+            return None
+        pseudonym = conversation_id(channel, platform_id, secret)
+        return await on_new_message(
+            UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
+        )
+
+    return handle
+
+
 async def hand_over(
-    text: Optional[str],
+    text: str | None,
     output: OutputChannel,
     sender: str,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     channel: str,
-    metadata: Optional[Dict[str, Any]],
-    options: Optional["OptionMemory"] = None,
+    options: OptionMemory | None = None,
 ) -> None:
     """Pass a patient's message to Rasa. No text: a friendly reply. A number: the option it picks.
     Errors are logged, never sent to the platform as a 500 (it would deliver the message again)."""
     if not text or not text.strip():
-        await output.send_text_message(sender, NOT_TEXT_REPLY)
+        await output.send_text_message(sender, channel_text("not_text"))
         return
     if options is not None:
         text = options.resolve(sender, text)
     try:
-        await on_new_message(UserMessage(text, output, sender, input_channel=channel, metadata=metadata))
+        await on_new_message(UserMessage(text, output, sender, input_channel=channel))
     except Exception:
-        logger.exception("%s: a message from %s could not be handled", channel, sender)
+        logger.exception("%s: a message could not be handled", channel)
 
 
 def webhook_blueprint(name: str, enabled: bool) -> Blueprint:
@@ -69,22 +111,37 @@ def disabled_response(channel: str) -> HTTPResponse:
     return response.json({"error": f"{channel} is not enabled on this server"}, status=404)
 
 
-def too_large(request: Request) -> Optional[HTTPResponse]:
+def too_large(request: Request) -> HTTPResponse | None:
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
         return response.json({"error": "request body too large"}, status=413)
     return None
 
 
+def first_problem(
+    request: Request, channel: str, enabled: bool, signature_problem: Callable[[Request], HTTPResponse | None]
+) -> HTTPResponse | None:
+    """The checks every platform webhook runs first, in this order: enabled, size, signature."""
+    if not enabled:
+        return disabled_response(channel)
+    return too_large(request) or signature_problem(request)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time compare of a secret from a request; compared as bytes, so a header with
+    non-ASCII characters is simply wrong (Python's compare_digest raises on such str)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
 def error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-def json_object(request: Request) -> Tuple[Dict[str, Any], Optional[HTTPResponse]]:
+def json_object(request: Request) -> Tuple[Dict[str, Any], HTTPResponse | None]:
     """The request body as a JSON object, or a 400 saying why it is not one."""
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deeply nested JSON is not a message either
         return {}, error(400, "the body must be JSON")
     if not isinstance(body, dict):
         return {}, error(400, "the body must be a JSON object")
@@ -95,7 +152,7 @@ class RecentIds:
     """Message ids seen lately, to answer a re-delivered message only once."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._ids: "OrderedDict[str, None]" = OrderedDict()
+        self._ids: OrderedDict[str, None] = OrderedDict()
         self._size = size
 
     def seen(self, message_id: str) -> bool:
@@ -115,12 +172,17 @@ class OptionMemory:
     so "2" or an option's title always selects exactly one of them.
     """
 
-    def __init__(self, size: int = 10_000) -> None:
-        self._options: "OrderedDict[str, List[Button]]" = OrderedDict()
+    def __init__(self, channel: str, size: int = 10_000) -> None:
+        self._options: OrderedDict[str, List[Button]] = OrderedDict()
         self._size = size
+        self._channel = channel
+
+    def _key(self, recipient: str) -> str:  # remembered under the pseudonym, never the phone number
+        return conversation_id(self._channel, recipient)
 
     def add(self, recipient: str, buttons: Sequence[Button]) -> int:
         """Remember more options of this turn; returns the number of the first one."""
+        recipient = self._key(recipient)
         options = self._options.pop(recipient, [])
         first = len(options) + 1
         self._options[recipient] = options + list(buttons)
@@ -129,10 +191,10 @@ class OptionMemory:
         return first
 
     def get(self, recipient: str) -> List[Button]:
-        return self._options.get(recipient, [])
+        return self._options.get(self._key(recipient), [])
 
     def new_turn(self, recipient: str) -> None:
-        self._options.pop(recipient, None)
+        self._options.pop(self._key(recipient), None)
 
     def resolve(self, recipient: str, text: str) -> str:
         """The payload of the chosen option, or the text itself; starts a new turn."""

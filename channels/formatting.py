@@ -4,21 +4,23 @@
   buttons become a short numbered list, long answers are split at sentence boundaries.
 - Telegram: HTML parse mode. Links become <a href>, everything else is escaped.
 """
+
 from __future__ import annotations
 
 import html
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
+
+from actions.content import Button
 
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-Button = Dict[str, Any]
 
 
 def plain_links(text: str) -> str:
     """[title](url) -> 'title: url' (or just the url when the title is the url)."""
 
-    def replace(match: "re.Match[str]") -> str:
+    def replace(match: re.Match[str]) -> str:
         title, url = match.group(1), match.group(2)
         return url if title.strip() == url else f"{title}: {url}"
 
@@ -30,19 +32,20 @@ def telegram_html(text: str) -> str:
     parts: List[str] = []
     last = 0
     for match in MARKDOWN_LINK.finditer(text):
-        parts.append(html.escape(text[last:match.start()], quote=False))
+        parts.append(html.escape(text[last : match.start()], quote=False))
         parts.append(f'<a href="{html.escape(match.group(2))}">{html.escape(match.group(1), quote=False)}</a>')
         last = match.end()
     parts.append(html.escape(text[last:], quote=False))
     return "".join(parts)
 
 
-def numbered_options(buttons: Sequence[Button], first: int = 1) -> str:
+def numbered_options(buttons: Sequence[Button], first: int, prompt: str) -> str:
+    """'1. Omgaan met pijn' ... and the prompt to type a number (content/texts.yml)."""
     lines = [f"{number}. {button['title']}" for number, button in enumerate(buttons, start=first)]
-    return "\n".join(lines) + "\nTyp het nummer van je keuze."
+    return "\n".join(lines + [prompt])
 
 
-def choose_option(text: str, buttons: Sequence[Button]) -> Optional[str]:
+def choose_option(text: str, buttons: Sequence[Button]) -> str | None:
     """The payload the patient chose: '2', '2.' or the option's title; None when it is no choice."""
     answer = text.strip().rstrip(".").strip().lower()
     if answer.isdigit() and 1 <= int(answer) <= len(buttons):

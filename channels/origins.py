@@ -2,9 +2,10 @@
 
 Kept free of Rasa imports: the chat-page server reads the same list.
 """
+
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 
 def parse_origins(value: Any) -> list[str]:
@@ -13,7 +14,7 @@ def parse_origins(value: Any) -> list[str]:
     return [origin.rstrip("/") for origin in origins if origin]
 
 
-def origin_allowed(origin: Optional[str], allowed: Sequence[str]) -> bool:
+def origin_allowed(origin: str | None, allowed: Sequence[str]) -> bool:
     """An Origin header against the list ('*' allows every site). Browsers always send an Origin
     across sites; a request without one comes from the same site (or from no browser at all)."""
     if origin is None or "*" in allowed:

@@ -1,25 +1,44 @@
-"""Rasa's REST channel with input checks: a clear 400 instead of a 500 or a silent empty answer.
+"""Rasa's REST channel for integrations, behind a token and with input checks.
 
-Rasa's own channel answers an empty body or a JSON list with a 500, and a message without a
-sender ends up in one shared conversation called "default". Here every request must be a JSON
-object with a non-empty `sender` and a non-empty text `message` of reasonable length.
+- Off unless HEUPWIJZER_REST_TOKEN is set (404, like any channel without settings); then every
+  POST needs `Authorization: Bearer <token>` (401 otherwise, constant-time compare).
+- Rasa's own channel answers an empty body or a JSON list with a 500, and a message without a
+  sender ends up in one shared conversation called "default". Here every request must be a JSON
+  object with a non-empty text `sender` and a non-empty text `message` (400 otherwise).
+- The conversation is stored as `rest:<pseudonym>` (channels/identity.py): a REST caller can't
+  reach a WhatsApp, Telegram or widget conversation, whatever sender it names.
 """
+
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import error, json_object, too_large
+from channels.common import (
+    check_enabled,
+    disabled_response,
+    error,
+    guarded,
+    json_object,
+    same_secret,
+    too_large,
+)
 
-MAX_MESSAGE_CHARS = 2000
+VARIABLES = {"token": "HEUPWIJZER_REST_TOKEN"}
 
 
-def rest_problem(request: Request) -> Optional[HTTPResponse]:
+def token_problem(request: Request, token: str) -> HTTPResponse | None:
+    if not same_secret(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        return error(401, "a valid 'Authorization: Bearer <token>' header is required")
+    return None
+
+
+def rest_problem(request: Request) -> HTTPResponse | None:
     problem = too_large(request)
     if problem:
         return problem
@@ -31,25 +50,35 @@ def rest_problem(request: Request) -> Optional[HTTPResponse]:
         return error(400, "'sender' (a conversation id) is required")
     if not isinstance(message, str) or not message.strip():
         return error(400, "'message' must be a non-empty text")
-    if len(message) > MAX_MESSAGE_CHARS:
-        return error(400, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
     return None
 
 
 class CheckedRestInput(RestInput):
-    """REST channel (POST /webhooks/rest/webhook) that refuses malformed requests with 400."""
+    """REST channel (POST /webhooks/rest/webhook): token first, then malformed requests get a 400."""
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+        self.enabled = bool(token)
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        enabled = check_enabled("REST", credentials, VARIABLES)
+        return cls(str(credentials.get("token") or "").strip() if enabled else "")
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(guarded(on_new_message, self.name()))
 
         @blueprint.middleware("request")
-        async def check(request: Request) -> Optional[HTTPResponse]:
+        async def check(request: Request) -> HTTPResponse | None:
             if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
-                return rest_problem(request)
+                if not self.enabled:
+                    return disabled_response("REST")
+                return token_problem(request, self.token) or rest_problem(request)
             return None
 
         return blueprint

@@ -8,30 +8,32 @@
   update types are acknowledged and ignored; re-delivered updates are answered once. Never a 500.
 - The Bot API base URL is configurable (TELEGRAM_API_BASE_URL), so tests use a local fake.
 """
+
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List
 
 from aiogram import Bot
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
+    FromCredentials,
     RecentIds,
     check_enabled,
-    disabled_response,
     error,
+    first_problem,
+    guarded,
     hand_over,
     json_object,
-    too_large,
+    same_secret,
     webhook_blueprint,
 )
 from channels.formatting import split_message, telegram_html
@@ -53,17 +55,17 @@ KNOWN_UPDATES = {"message", "callback_query", "edited_message"}
 class HeupwijzerTelegramOutput(TelegramOutput):
     """Telegram output with HTML links and a vertical inline keyboard."""
 
-    def __init__(self, access_token: Optional[Text], api_base_url: str = "") -> None:
+    def __init__(self, access_token: str | None, api_base_url: str = "") -> None:
         # TelegramOutput.__init__ cannot take a server: initialise its aiogram Bot directly.
         server = TelegramAPIServer.from_base(api_base_url) if api_base_url else TELEGRAM_PRODUCTION
         Bot.__init__(self, access_token, server=server)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_message(text, TEXT_LIMIT):
             await self.send_message(recipient_id, telegram_html(part), parse_mode="HTML")
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         keyboard = InlineKeyboardMarkup()
         for button in buttons:
@@ -71,23 +73,21 @@ class HeupwijzerTelegramOutput(TelegramOutput):
         await self.send_message(recipient_id, telegram_html(text), parse_mode="HTML", reply_markup=keyboard)
 
 
-class SecureTelegramInput(TelegramInput):
+class SecureTelegramInput(FromCredentials, TelegramInput):
     """Telegram input that only accepts updates carrying the webhook's secret token."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(credentials or {})
-
-    def __init__(self, credentials: Dict[Text, Any]) -> None:  # type: ignore[override]
+    def __init__(self, credentials: Dict[str, Any]) -> None:
         super().__init__(
-            credentials.get("access_token"), credentials.get("verify"), credentials.get("webhook_url"),
+            credentials.get("access_token"),
+            credentials.get("verify"),
+            credentials.get("webhook_url"),
             debug_mode=False,
         )
         self.enabled = check_enabled("Telegram", credentials, VARIABLES)
         self.secret_token = str(credentials.get("secret_token") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "")
         self.seen = RecentIds()
-        self.output: Optional[HeupwijzerTelegramOutput] = None
+        self.output: HeupwijzerTelegramOutput | None = None
 
     def get_output_channel(self) -> HeupwijzerTelegramOutput:
         # One client per server; unlike Rasa's, no network call here (see register_webhook).
@@ -99,18 +99,25 @@ class SecureTelegramInput(TelegramInput):
         try:
             await self.get_output_channel().request(
                 "setWebhook",
-                {"url": self.webhook_url, "secret_token": self.secret_token,
-                 "allowed_updates": json.dumps(["message", "callback_query"])},
+                {
+                    "url": self.webhook_url,
+                    "secret_token": self.secret_token,
+                    "allowed_updates": json.dumps(["message", "callback_query"]),
+                },
             )
             logger.info("Telegram webhook registered: %s", self.webhook_url)
         except Exception as problem:  # the other channels keep working
             logger.error("Telegram webhook could not be registered: %s", problem)
 
-    def authorised(self, request: Request) -> bool:
+    def secret_problem(self, request: Request) -> HTTPResponse | None:
         given = request.headers.get(SECRET_HEADER, "")
-        return bool(given) and hmac.compare_digest(given, self.secret_token)
+        if given and same_secret(given, self.secret_token):
+            return None
+        logger.warning("Telegram webhook: request without the right secret token rejected")
+        return error(403, "forbidden")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guarded(on_new_message, self.name())
         webhook = webhook_blueprint("telegram_webhook", self.enabled)
 
         @webhook.listener("after_server_start")
@@ -125,12 +132,7 @@ class SecureTelegramInput(TelegramInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return disabled_response("Telegram")
-            if not self.authorised(request):
-                logger.warning("Telegram webhook: request without the right secret token rejected")
-                return error(403, "forbidden")
-            problem = too_large(request)
+            problem = first_problem(request, "Telegram", self.enabled, self.secret_problem)
             if problem:
                 return problem
             update, problem = json_object(request)
@@ -168,5 +170,10 @@ class SecureTelegramInput(TelegramInput):
             return
         if isinstance(text, str) and text.strip() == START_COMMAND:
             text = "/greet"
-        await hand_over(text if isinstance(text, str) else None, output, str(chat), on_new_message,
-                        self.name(), self.get_metadata(request))
+        await hand_over(
+            text if isinstance(text, str) else None,
+            output,
+            str(chat),
+            on_new_message,
+            self.name(),
+        )

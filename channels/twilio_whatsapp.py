@@ -8,13 +8,14 @@
   links plain URLs, long answers are split at sentence boundaries under Twilio's 1600 characters.
 - Re-delivered MessageSids are answered once; media without text gets a friendly reply.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -25,16 +26,17 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from channels.common import (
+    FromCredentials,
     OptionMemory,
     RecentIds,
     check_enabled,
-    disabled_response,
     error,
+    first_problem,
+    guarded,
     hand_over,
-    too_large,
     webhook_blueprint,
 )
-from channels.formatting import numbered_options, plain_links, split_message
+from channels.text_only import TextOnlyOutput
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +50,14 @@ VARIABLES = {  # required setting -> its environment variable
 }
 
 
-class TwilioWhatsAppOutput(TwilioOutput):
-    """Twilio output: async sends, plain text, numbered options."""
+class TwilioWhatsAppOutput(TextOnlyOutput, TwilioOutput):
+    """Twilio output: async sends through one HTTP client for the server's life."""
 
-    def __init__(self, account_sid: str, auth_token: str, twilio_number: str, api_base_url: str,
-                 options: OptionMemory) -> None:
+    text_limit = TEXT_LIMIT
+
+    def __init__(
+        self, account_sid: str, auth_token: str, twilio_number: str, api_base_url: str, options: OptionMemory
+    ) -> None:
         # TwilioOutput.__init__ cannot take an HTTP client: initialise its twilio Client directly.
         Client.__init__(self, account_sid, auth_token, http_client=AsyncTwilioHttpClient())
         self.twilio_number = twilio_number
@@ -60,37 +65,25 @@ class TwilioWhatsAppOutput(TwilioOutput):
         if api_base_url:
             self.api.base_url = api_base_url.rstrip("/")
 
-    async def _send(self, recipient_id: Text, body: str) -> None:
+    async def send(self, recipient_id: str, body: str) -> None:
         try:
             await self.messages.create_async(to=recipient_id, from_=self.twilio_number, body=body)
         except TwilioRestException as problem:
             logger.error("Twilio refused a message: %s", problem)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for part in split_message(plain_links(text), TEXT_LIMIT):
-            await self._send(recipient_id, part)
 
-    async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
-    ) -> None:
-        first = self.options.add(recipient_id, buttons)
-        await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons, first)}")
-
-
-class SignedTwilioInput(TwilioInput):
+class SignedTwilioInput(FromCredentials, TwilioInput):
     """Twilio (WhatsApp) input that only accepts calls signed by Twilio."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "twilio"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(credentials or {})
-
-    def __init__(self, credentials: Dict[Text, Any]) -> None:  # type: ignore[override]
+    def __init__(self, credentials: Dict[str, Any]) -> None:
         super().__init__(
-            credentials.get("account_sid"), credentials.get("auth_token"), credentials.get("twilio_number"),
+            credentials.get("account_sid"),
+            credentials.get("auth_token"),
+            credentials.get("twilio_number"),
             debug_mode=False,
         )
         self.enabled = check_enabled("WhatsApp (Twilio)", credentials, VARIABLES)
@@ -98,8 +91,8 @@ class SignedTwilioInput(TwilioInput):
         self.api_base_url = str(credentials.get("api_base_url") or "")
         self.validator = RequestValidator(str(self.auth_token or ""))
         self.seen = RecentIds()
-        self.options = OptionMemory()
-        self.output: Optional[TwilioWhatsAppOutput] = None
+        self.options = OptionMemory(self.name())
+        self.output: TwilioWhatsAppOutput | None = None
 
     def get_output_channel(self) -> OutputChannel:
         # Created on first use inside the server's event loop (its aiohttp session needs one), then reused.
@@ -109,16 +102,23 @@ class SignedTwilioInput(TwilioInput):
             )
         return self.output
 
-    def signature_problem(self, request: Request, params: Dict[str, str]) -> Optional[HTTPResponse]:
+    @staticmethod
+    def params(request: Request) -> Dict[str, str]:
+        # Twilio signs every parameter, empty ones included (Sanic's request.form drops those).
+        fields = parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
+        return {key: values[0] for key, values in fields.items()}
+
+    def signature_problem(self, request: Request) -> HTTPResponse | None:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature:
             return error(401, "missing signature")
-        if not self.validator.validate(self.webhook_url, params, signature):
+        if not self.validator.validate(self.webhook_url, self.params(request), signature):
             logger.warning("Twilio webhook: request with a wrong signature rejected")
             return error(403, "invalid signature")
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guarded(on_new_message, self.name())
         webhook = webhook_blueprint("twilio_webhook", self.enabled)
 
         @webhook.listener("after_server_stop")
@@ -128,23 +128,22 @@ class SignedTwilioInput(TwilioInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return disabled_response("WhatsApp (Twilio)")
-            problem = too_large(request)
+            problem = first_problem(request, "WhatsApp (Twilio)", self.enabled, self.signature_problem)
             if problem:
                 return problem
-            # Twilio signs every parameter, empty ones included (Sanic's request.form drops those).
-            fields = parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
-            params = {key: values[0] for key, values in fields.items()}
-            problem = self.signature_problem(request, params)
-            if problem:
-                return problem
+            params = self.params(request)
             sender, message_id = params.get("From"), params.get("MessageSid")
             if not sender or not message_id or "Body" not in params:  # e.g. a status callback
                 return error(400, "not an incoming Twilio message")
             if not self.seen.seen(message_id):
-                await hand_over(params.get("Body"), self.get_output_channel(), sender, on_new_message,
-                                self.name(), self.get_metadata(request), self.options)
+                await hand_over(
+                    params.get("Body"),
+                    self.get_output_channel(),
+                    sender,
+                    on_new_message,
+                    self.name(),
+                    self.options,
+                )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook

@@ -8,12 +8,13 @@
   URLs, buttons as a numbered list ("2" or the option's text selects it), long answers split at
   sentence boundaries under WhatsApp's limit.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -22,17 +23,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
+    FromCredentials,
     OptionMemory,
     RecentIds,
     check_enabled,
     disabled_response,
     error,
+    first_problem,
+    guarded,
     hand_over,
     json_object,
-    too_large,
+    same_secret,
     webhook_blueprint,
 )
-from channels.formatting import numbered_options, plain_links, split_message
+from channels.text_only import TextOnlyOutput
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +50,22 @@ VARIABLES = {  # required setting -> its environment variable
 }
 
 
-class WhatsAppCloudOutput(OutputChannel):
-    """Sends messages through the Graph API."""
+class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
+    """Sends messages through the Graph API, over one HTTP session for the server's life."""
+
+    text_limit = TEXT_LIMIT
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "whatsapp"
 
     def __init__(self, access_token: str, phone_number_id: str, api_base_url: str, options: OptionMemory) -> None:
         self.url = f"{api_base_url.rstrip('/')}/{phone_number_id}/messages"
         self.headers = {"Authorization": f"Bearer {access_token}"}
         self.options = options
+        self.session: aiohttp.ClientSession | None = None
 
-    async def _send(self, recipient_id: Text, body: str) -> None:
+    async def send(self, recipient_id: str, body: str) -> None:
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -66,38 +73,28 @@ class WhatsAppCloudOutput(OutputChannel):
             "type": "text",
             "text": {"preview_url": True, "body": body},
         }
-        timeout = aiohttp.ClientTimeout(total=15)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(self.url, json=payload, headers=self.headers) as reply:
-                if reply.status >= 400:
-                    logger.error("WhatsApp Cloud API refused a message: %s %s", reply.status, await reply.text())
+        if self.session is None:  # created in the server's event loop, on first use
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        async with self.session.post(self.url, json=payload, headers=self.headers) as reply:
+            if reply.status >= 400:
+                logger.error("WhatsApp Cloud API refused a message: %s %s", reply.status, await reply.text())
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for part in split_message(plain_links(text), TEXT_LIMIT):
-            await self._send(recipient_id, part)
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send(recipient_id, image)
 
-    async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
-    ) -> None:
-        first = self.options.add(recipient_id, buttons)
-        await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons, first)}")
-
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        await self._send(recipient_id, image)
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
 
 
-class WhatsAppCloudInput(InputChannel):
+class WhatsAppCloudInput(FromCredentials, InputChannel):
     """Receives WhatsApp messages from Meta's webhook."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "whatsapp"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(credentials or {})
-
-    def __init__(self, credentials: Dict[Text, Any]) -> None:
+    def __init__(self, credentials: Dict[str, Any]) -> None:
         self.enabled = check_enabled("WhatsApp (Cloud API)", credentials, VARIABLES)
         self.access_token = str(credentials.get("access_token") or "")
         self.app_secret = str(credentials.get("app_secret") or "").encode("utf-8")
@@ -105,23 +102,24 @@ class WhatsAppCloudInput(InputChannel):
         self.phone_number_id = str(credentials.get("phone_number_id") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "") or DEFAULT_GRAPH_API
         self.seen = RecentIds()
-        self.options = OptionMemory()
+        self.options = OptionMemory(self.name())
+        self.output = WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base_url, self.options)
 
     def get_output_channel(self) -> OutputChannel:
-        return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base_url, self.options)
+        return self.output
 
-    def signature_problem(self, request: Request) -> Optional[HTTPResponse]:
+    def signature_problem(self, request: Request) -> HTTPResponse | None:
         signature = request.headers.get("X-Hub-Signature-256", "")
         if not signature:
             return error(401, "missing signature")
         expected = "sha256=" + hmac.new(self.app_secret, request.body or b"", hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        if not same_secret(signature, expected):
             logger.warning("WhatsApp webhook: request with a wrong signature rejected")
             return error(403, "invalid signature")
         return None
 
     @staticmethod
-    def message_text(message: Dict[str, Any]) -> Optional[str]:
+    def message_text(message: Dict[str, Any]) -> str | None:
         """The text (or chosen button's payload) of an incoming message; None if it has none."""
         kind = message.get("type")
         if kind == "text":
@@ -136,7 +134,12 @@ class WhatsAppCloudInput(InputChannel):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guarded(on_new_message, self.name())
         webhook = webhook_blueprint("whatsapp_cloud_webhook", self.enabled)
+
+        @webhook.listener("after_server_stop")
+        async def close(app: Any, _: Any) -> None:
+            await self.output.close()
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -144,15 +147,13 @@ class WhatsAppCloudInput(InputChannel):
                 return disabled_response("WhatsApp")
             mode = request.args.get("hub.mode")
             token = request.args.get("hub.verify_token") or ""
-            if mode == "subscribe" and hmac.compare_digest(token, self.verify_token):
+            if mode == "subscribe" and same_secret(token, self.verify_token):
                 return response.text(request.args.get("hub.challenge") or "")
             return error(403, "verification failed")
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return disabled_response("WhatsApp")
-            problem = too_large(request) or self.signature_problem(request)
+            problem = first_problem(request, "WhatsApp", self.enabled, self.signature_problem)
             if problem:
                 return problem
             payload, problem = json_object(request)
@@ -165,10 +166,13 @@ class WhatsAppCloudInput(InputChannel):
                 return error(400, "no entries")
             messages = [
                 message
-                for entry in entries if isinstance(entry, dict)
-                for change in entry.get("changes") or [] if isinstance(change, dict)
+                for entry in entries
+                if isinstance(entry, dict)
+                for change in entry.get("changes") or []
+                if isinstance(change, dict)
                 if change.get("field") == "messages"
-                for message in (change.get("value") or {}).get("messages") or [] if isinstance(message, dict)
+                for message in (change.get("value") or {}).get("messages") or []
+                if isinstance(message, dict)
             ]
             for message in messages:  # statuses (delivered, read) carry no messages: nothing to do
                 await self.handle(message, on_new_message, request)
@@ -185,5 +189,11 @@ class WhatsAppCloudInput(InputChannel):
         message_id, sender = str(message.get("id") or ""), str(message.get("from") or "")
         if not message_id or not sender or self.seen.seen(message_id):
             return
-        await hand_over(self.message_text(message), self.get_output_channel(), sender, on_new_message,
-                        self.name(), self.get_metadata(request), self.options)
+        await hand_over(
+            self.message_text(message),
+            self.get_output_channel(),
+            sender,
+            on_new_message,
+            self.name(),
+            self.options,
+        )

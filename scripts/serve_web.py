@@ -9,9 +9,11 @@ Nothing on the page comes from another server: rasa-webchat's bundle imports its
 from Google Fonts, so the bundle is served without that @import and Inter comes from the npm
 package @fontsource/inter, served here (/widget.css, /fonts/*.woff2).
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -33,6 +35,7 @@ WEBCHAT_BUNDLE = NODE_MODULES / "rasa-webchat" / "lib" / "index.js"
 FONT_FILES = NODE_MODULES / "@fontsource" / "inter" / "files"
 # The widget's stylesheet starts with this import from Google Fonts (once per style module).
 THIRD_PARTY_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
+HOSTNAME = re.compile(r"[A-Za-z0-9.-]{1,253}")
 FONT_NAME = re.compile(r"^/fonts/(inter-latin-[0-9]{3}-normal\.woff2)$")
 
 
@@ -45,7 +48,32 @@ def widget_config(rasa_port: int) -> dict:
         "title": "Heupwijzer",
         "subtitle": practice.name,
         "colour": practice.colour,
+        # Where the widget keeps the conversation: "session" (default) or "local".
+        "storage": "local" if os.environ.get("HEUPWIJZER_WIDGET_STORAGE", "").strip() == "local" else "session",
     }
+
+
+def content_security_policy(page_host: str, rasa_port: int) -> str:
+    """Only this server's scripts, styles, fonts and images; connections only to Rasa; framed only
+    by this server and the practice's sites."""
+    public = os.environ.get("HEUPWIJZER_PUBLIC_RASA_URL", "").strip().rstrip("/")
+    rasa = [public] if public else [f"http://{page_host}:{rasa_port}", f"https://{page_host}:{rasa_port}"]
+    sockets = [url.replace("http", "ws", 1) for url in rasa]
+    ancestors = " ".join(["'self'"] + [o for o in ALLOWED_ORIGINS if o != "*"])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",  # the widget sets styles on its elements
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self' " + " ".join(rasa + sockets),
+            f"frame-ancestors {ancestors}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def local_bundle() -> bytes:
@@ -57,8 +85,9 @@ def local_bundle() -> bytes:
 class ChatPageHandler(SimpleHTTPRequestHandler):
     # Built once at startup: path -> (body, content type).
     generated: Dict[str, Tuple[bytes, str]] = {}
+    rasa_port = 5005
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         font = FONT_NAME.match(path)
         if path in self.generated:
@@ -76,6 +105,10 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
             self.send_header("Vary", "Origin")
         elif path.startswith("/fonts/"):  # fonts are fetched with CORS from the practice's site
             self.send_header("Access-Control-Allow-Origin", "*")
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        host = host if HOSTNAME.fullmatch(host) else "localhost"  # nothing of the caller's in the policy
+        self.send_header("Content-Security-Policy", content_security_policy(host, self.rasa_port))
+        self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
@@ -89,12 +122,15 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet access log
         pass
 
+    def version_string(self) -> str:  # no server name or Python version in the Server header
+        return "Heupwijzer"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--port", type=int, required=True)  # ports: scripts/settings.py
+    parser.add_argument("--rasa-port", type=int, required=True)
     args = parser.parse_args()
     if not WEBCHAT_BUNDLE.exists() or not FONT_FILES.is_dir():
         raise SystemExit("ERROR: the chat widget is not installed; run `make run` (it runs npm ci).")
@@ -103,11 +139,10 @@ def main() -> None:
         "/config.json": (json.dumps(widget_config(args.rasa_port)).encode(), "application/json"),
         "/webchat.js": (local_bundle(), "application/javascript"),
     }
+    ChatPageHandler.rasa_port = args.rasa_port
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the terminal: stop quietly, the launcher says so
         ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
-    except KeyboardInterrupt:  # Ctrl-C in the terminal: stop quietly, the launcher says so
-        pass
 
 
 if __name__ == "__main__":

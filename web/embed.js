@@ -25,7 +25,9 @@
       connectingText: "Even geduld, ik maak verbinding...",
       showFullScreenButton: true,
       showMessageDate: false,
-      params: { storage: "local" },  // the conversation survives a page reload
+      // "session": the conversation ends with the browser tab (a shared computer keeps nothing);
+      // HEUPWIJZER_WIDGET_STORAGE=local keeps it across visits.
+      params: { storage: cfg.storage === "local" ? "local" : "session" },
       mainColor: cfg.colour,
       userBackgroundColor: cfg.colour,
       userTextColor: "#ffffff",

@@ -1,0 +1,82 @@
+"""Rasa's SQL tracker store (SQLite now, PostgreSQL in production) that keeps no personal data:
+
+- every patient text is scrubbed (store/scrub.py) before it is written, in the event's text and in
+  its parse data; the NLU and the actions of the turn still saw the original;
+- an erasure the patient confirmed (slot `erase_conversation`, set by action_erase_conversation)
+  deletes every stored event of the conversation instead of saving it;
+- `purge(store, days)` deletes conversations without activity for that many days (`make purge`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from typing import Any, Dict, Iterator
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.tracker import ERASE_SLOT
+from store.scrub import scrubber
+
+logger = logging.getLogger(__name__)
+
+
+def scrubbed(event: Event) -> Event:
+    """A copy of the event without personal data in what the patient typed (the text, its parse data,
+    and slot values filled from the text, such as the Beweegcheck's answers)."""
+    scrub = scrubber().scrub
+    if isinstance(event, SlotSet) and isinstance(event.value, str):
+        return SlotSet(event.key, scrub(event.value), event.timestamp, event.metadata)
+    if not isinstance(event, UserUttered) or not event.text:
+        return event
+    data: Dict[str, Any] = copy.deepcopy(event.as_dict())
+    data["text"] = scrub(event.text)
+    parse = data.get("parse_data") or {}
+    if parse.get("text"):
+        parse["text"] = data["text"]
+    for entity in parse.get("entities") or []:  # entity values come from the text
+        if isinstance(entity.get("value"), str):
+            entity["value"] = scrub(entity["value"])
+    data.pop("metadata", None)
+    return Event.from_parameters(data) or event
+
+
+class ScrubbingTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scrubber()  # loaded at startup: the first patient doesn't wait for it
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if tracker.get_slot(ERASE_SLOT):
+            self.delete(tracker.sender_id)
+            return
+        await super().save(tracker)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        return (scrubbed(event) for event in super()._additional_events(session, tracker))
+
+    def delete(self, sender_id: str) -> int:
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        logger.info("A conversation was erased at the patient's request (%d events).", deleted)
+        return int(deleted)
+
+
+def purge(store: SQLTrackerStore, days: float, now: float | None = None) -> int:
+    """Delete every conversation whose last event is older than `days`; returns how many."""
+    import sqlalchemy as sa
+
+    cutoff = (now or time.time()) - days * 86400
+    event = store.SQLEvent
+    with store.session_scope() as session:
+        stale = session.query(event.sender_id).group_by(event.sender_id).having(sa.func.max(event.timestamp) < cutoff)
+        senders = [row[0] for row in stale]
+        for start in range(0, len(senders), 500):
+            chunk = senders[start : start + 500]
+            session.query(event).filter(event.sender_id.in_(chunk)).delete(synchronize_session=False)
+        session.commit()
+    return len(senders)
