@@ -23,22 +23,26 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup browser run shell test evaluate train validate clean FORCE
+.PHONY: help setup browser run shell test unit lint evaluate purge train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
 	@echo "make test  - set everything up and run the whole test suite"
 	@echo "make shell - chat in the terminal"
 	@echo "make evaluate - what Heupwijzer understands: reports/evaluation/index.md"
+	@echo "make unit  - style, types and the unit tests only (seconds, no model)"
+	@echo "make purge - delete conversations older than HEUPWIJZER_RETENTION_DAYS (default 30)"
 
 # --- setup -----------------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt scripts/find_python.sh
+$(VENV)/.installed: requirements.txt scripts/find_python.sh store/scrub.py store/deduce_config.json
 	@python=$$(scripts/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip==24.2
 	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "Building deduce's lookup tables (once per install, about a minute) ..."
+	@$(PY) -m store.scrub > /dev/null
 	@touch $@
 
 # Always re-checked (cheap); the file only changes when the effective pipeline changes.
@@ -78,14 +82,29 @@ run: setup node_modules/.installed $(MODEL)
 shell: setup $(MODEL)
 	@$(PY) scripts/launch.py --shell
 
-test: setup validate node_modules/.installed browser $(MODEL)
+test: setup lint validate node_modules/.installed browser $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests
+
+# Style and types (pyproject.toml): ruff (lint + format) and mypy, in seconds.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The unit tests alone: no trained model, no servers, no browser.
+unit: setup lint node_modules/.installed
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -m "not stack"
 
 # The full picture: Rasa's NLU reports (test set, 5-fold cross-validation), red flags, follow-ups,
 # off-topic declines and the thresholds, in reports/evaluation/ (index.md first).
 evaluate: setup $(MODEL)
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py
+
+# Retention: conversations without a message for HEUPWIJZER_RETENTION_DAYS (default 30) are
+# deleted. Run daily from cron (README, "Privacy").
+purge: setup
+	@$(PY) scripts/purge.py
 
 clean:
 	rm -rf $(BUILD) models/*.tar.gz .pytest_cache

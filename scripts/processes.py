@@ -4,6 +4,7 @@ Every server dies with the launcher: it is asked to stop (SIGTERM) when the laun
 the kernel sends it SIGTERM too if the launcher itself is killed (PR_SET_PDEATHSIG), so no server
 is ever left behind holding a port.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -16,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Dict, List, Mapping, Optional
+from typing import IO, Dict, List, Mapping
 
 STARTUP_TIMEOUT_S = 240
 STOP_TIMEOUT_S = 20
@@ -55,16 +56,17 @@ def die_with_parent() -> None:
 
 
 class Processes:
-    def __init__(self, cwd: Path, env: Mapping[str, str], log_dir: Optional[Path]) -> None:
+    def __init__(self, cwd: Path, env: Mapping[str, str], log_dir: Path | None) -> None:
         self.cwd = cwd
         self.env = dict(env)
         self.log_dir = log_dir
         self.running: Dict[str, subprocess.Popen] = {}
         self.logs: List[IO[bytes]] = []
 
-    def spawn(self, name: str, argv: List[str], extra_env: Mapping[str, str] = {},
-              foreground: bool = False) -> subprocess.Popen:
-        output: Optional[IO[bytes]] = None
+    def spawn(
+        self, name: str, argv: List[str], extra_env: Mapping[str, str] = {}, foreground: bool = False
+    ) -> subprocess.Popen:
+        output: IO[bytes] | None = None
         if self.log_dir is not None and not foreground:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = (self.log_dir / f"{name}.log").open("wb")
@@ -72,8 +74,14 @@ class Processes:
         # No stop signal may arrive between starting a server and remembering it.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            process = subprocess.Popen(argv, cwd=self.cwd, env={**self.env, **extra_env}, stdout=output,
-                                       stderr=subprocess.STDOUT if output else None, preexec_fn=die_with_parent)
+            process = subprocess.Popen(
+                argv,
+                cwd=self.cwd,
+                env={**self.env, **extra_env},
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                preexec_fn=die_with_parent,
+            )
             self.running[name] = process
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
@@ -84,8 +92,10 @@ class Processes:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not is_up(service.health_url):
             if process.poll() is not None:
-                raise SystemExit(f"FOUT: de {service.name}-server stopte tijdens het starten "
-                                 f"(exitcode {process.returncode}; zie de log hierboven).")
+                raise SystemExit(
+                    f"FOUT: de {service.name}-server stopte tijdens het starten "
+                    f"(exitcode {process.returncode}; zie de log hierboven)."
+                )
             if time.monotonic() > deadline:
                 raise SystemExit(f"FOUT: de {service.name}-server startte niet binnen {STARTUP_TIMEOUT_S} s.")
             time.sleep(0.5)

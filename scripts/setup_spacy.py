@@ -12,6 +12,7 @@ REQUESTED is the value of HEUPWIJZER_SPACY_MODEL:
 The effective pipeline name is written to OUTPUT_FILE (only when it changes, so that make
 retrains only when the pipeline changes) and printed.
 """
+
 from __future__ import annotations
 
 import os
@@ -88,9 +89,7 @@ def build_offline() -> None:
 
 def resolve(requested: str) -> str:
     if requested not in KNOWN:
-        raise SystemExit(
-            f"ERROR: HEUPWIJZER_SPACY_MODEL={requested!r} is not supported; use one of {', '.join(KNOWN)}"
-        )
+        raise SystemExit(f"ERROR: HEUPWIJZER_SPACY_MODEL={requested!r} is not supported; use one of {', '.join(KNOWN)}")
     if requested == OFFICIAL:
         if is_installed(OFFICIAL) or install_official():
             return OFFICIAL

@@ -3,6 +3,7 @@
 Everything is started exactly as `make run` starts it; only ports, paths and the launcher's own
 options differ. The HTTP API (to parse a text or read a tracker) is the launcher's --api-token.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,16 +14,21 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scripts.launch import listed_variables  # noqa: E402
+from channels.identity import conversation_id  # noqa: E402
+from scripts.settings import listed_variables  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 API_TOKEN = "heupwijzer-local-api-token"
+# The REST channel's token and the secret behind the conversation ids, as a practice sets them in .env.
+REST_TOKEN = "heupwijzer-rest-token-for-tests"
+ID_SECRET = "heupwijzer-id-secret-for-tests"
+REST_HEADERS = {"Authorization": f"Bearer {REST_TOKEN}"}
 READY = "Heupwijzer draait"
 
 
@@ -53,7 +59,7 @@ class Stack:
     web_port: int = field(default_factory=free_port)
     services: str = "actions,rasa,web"
     settings: Dict[str, str] = field(default_factory=dict)  # channel settings, empty = not enabled
-    launcher: Optional[subprocess.Popen] = None
+    launcher: subprocess.Popen | None = None
 
     @property
     def base_url(self) -> str:
@@ -63,18 +69,37 @@ class Stack:
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}/"
 
-    def start(self, timeout: float = 300) -> "Stack":
+    def start(self, timeout: float = 300) -> Stack:
         # Only what this stack sets: no channel or practice settings of the caller's shell.
         listed = set(listed_variables())
-        env = {name: value for name, value in os.environ.items()
-               if name not in listed and not name.startswith("HEUPWIJZER_")}
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in listed and not name.startswith("HEUPWIJZER_")
+        }
+        env.update(HEUPWIJZER_REST_TOKEN=REST_TOKEN, HEUPWIJZER_ID_SECRET=ID_SECRET)
         env.update(self.settings)
         args = [
-            str(PYTHON), "scripts/launch.py", "--env-file", "",
-            "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
-            "--web-port", str(self.web_port), "--state-dir", str(self.workdir / "state"),
-            "--tracker-db", str(self.tracker_db), "--api-token", API_TOKEN,
-            "--services", self.services, "--log-dir", str(self.workdir),
+            str(PYTHON),
+            "scripts/launch.py",
+            "--env-file",
+            "",
+            "--rasa-port",
+            str(self.rasa_port),
+            "--actions-port",
+            str(self.actions_port),
+            "--web-port",
+            str(self.web_port),
+            "--state-dir",
+            str(self.workdir / "state"),
+            "--tracker-db",
+            str(self.tracker_db),
+            "--api-token",
+            API_TOKEN,
+            "--services",
+            self.services,
+            "--log-dir",
+            str(self.workdir),
         ]
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.workdir / "launcher.log"
@@ -83,8 +108,10 @@ class Stack:
         deadline = time.monotonic() + timeout
         while READY not in log.read_text(encoding="utf-8", errors="replace"):
             if self.launcher.poll() is not None or time.monotonic() > deadline:
-                logs = "\n".join(f"--- {path.name}\n" + path.read_text(errors="replace")[-2000:]
-                                 for path in sorted(self.workdir.glob("*.log")))
+                logs = "\n".join(
+                    f"--- {path.name}\n" + path.read_text(errors="replace")[-2000:]
+                    for path in sorted(self.workdir.glob("*.log"))
+                )
                 self.stop()
                 raise RuntimeError(f"Heupwijzer did not start:\n{logs}")
             time.sleep(0.5)
@@ -100,27 +127,31 @@ class Stack:
 
     def say(self, sender: str, text: str) -> List[Dict[str, Any]]:
         """Send a message through the REST channel; return the bot's messages."""
-        response = requests.post(f"{self.base_url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": text}, timeout=60)
+        response = requests.post(
+            f"{self.base_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers=REST_HEADERS,
+            timeout=60,
+        )
         response.raise_for_status()
         return list(response.json())
 
     def parse(self, text: str) -> Dict[str, Any]:
-        response = requests.post(f"{self.base_url}/model/parse", params={"token": API_TOKEN},
-                                 json={"text": text}, timeout=30)
+        response = requests.post(
+            f"{self.base_url}/model/parse", params={"token": API_TOKEN}, json={"text": text}, timeout=30
+        )
         response.raise_for_status()
         return dict(response.json())
 
-    def tracker(self, sender: str) -> Dict[str, Any]:
-        response = requests.get(f"{self.base_url}/conversations/{sender}/tracker",
-                                params={"token": API_TOKEN}, timeout=30)
+    def tracker(self, sender: str, channel: str = "rest") -> Dict[str, Any]:
+        """The stored conversation of this platform id (stored under its pseudonym)."""
+        stored = conversation_id(channel, sender, ID_SECRET.encode())
+        response = requests.get(
+            f"{self.base_url}/conversations/{stored}/tracker", params={"token": API_TOKEN}, timeout=30
+        )
         response.raise_for_status()
         return dict(response.json())
 
 
 def texts(messages: List[Dict[str, Any]]) -> str:
     return "\n".join(message.get("text") or "" for message in messages)
-
-
-def button_titles(messages: List[Dict[str, Any]]) -> List[str]:
-    return [button["title"] for message in messages for button in message.get("buttons") or []]
