@@ -1,25 +1,37 @@
 """Shared fixtures: a real Heupwijzer stack (action server + Rasa server) on free local ports."""
+
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from scripts.stack import API_TOKEN, button_titles, free_port, texts  # noqa: F401  (used by the tests)
+from scripts.stack import API_TOKEN, ID_SECRET, REST_HEADERS, free_port, texts  # noqa: F401  (used by the tests)
 from scripts.stack import Stack as RunningStack
 from tests.fake_platforms import FakePlatforms
 
 ROOT = Path(__file__).resolve().parent.parent
+# Connectors built inside the tests (unit tests) store conversations under pseudonyms too.
+os.environ.setdefault("HEUPWIJZER_ID_SECRET", ID_SECRET)
 MODEL = ROOT / "models" / "heupwijzer.tar.gz"
 VENV_BIN = ROOT / ".venv" / "bin"
 TEST_REPORTS = ROOT / "test-reports"
 # Headless, and no background connections of Chromium's own (updates, sync, safe browsing).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 THUISARTS_HIP = "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
 # Test settings for the channels: secrets known to the tests, APIs on the local fake platforms.
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"
@@ -69,6 +81,17 @@ class Stack(RunningStack):
         super().__init__(*args, **kwargs)
 
 
+LIVE_FIXTURES = {"stack", "browser", "chat_page", "practice_site"}
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Tests that need a running Heupwijzer (a trained model, servers) or a browser are marked
+    `stack`: `pytest -m "not stack"` runs the unit tests alone, in seconds."""
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
+
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
@@ -101,3 +124,54 @@ def browser() -> Iterator[Browser]:
         running = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield running
         running.close()
+
+
+# --- unit tests of the actions: one tracker builder, one way to run an action, one button helper ---
+def action(name: str) -> Dict[str, Any]:
+    return {"event": "action", "name": name}
+
+
+def user(intent: str, text: str = "") -> Dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def bot(text: str, buttons: List[Dict[str, str]] | None = None, response: str | None = None) -> Dict[str, Any]:
+    """A bot message; `response` is the domain response it came from (Rasa stores it as utter_action)."""
+    return {
+        "event": "bot",
+        "text": text,
+        "data": {"buttons": buttons or []},
+        "metadata": {"utter_action": response} if response else {},
+    }
+
+
+def make_tracker(
+    intent: str = "greet",
+    events: List[Dict[str, Any]] | None = None,
+    slots: Dict[str, Any] | None = None,
+    ranking: List[Dict[str, Any]] | None = None,
+    entities: List[Dict[str, Any]] | None = None,
+    text: str = "",
+) -> Tracker:
+    """A conversation whose latest message has this intent (and text, ranking, entities)."""
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "text": text,
+        "intent_ranking": ranking or [],
+    }
+    return Tracker("unit", slots or {}, latest, (events or []) + [user(intent, text)], False, None, {}, "action_listen")
+
+
+def run_action(act: Any, trk: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The messages an action sends and the events it returns."""
+    dispatcher = CollectingDispatcher()
+    events = act.run(dispatcher, trk, {})
+    if asyncio.iscoroutine(events):
+        events = asyncio.run(events)
+    return dispatcher.messages, events
+
+
+def titles(messages: List[Dict[str, Any]]) -> List[str]:
+    """Every button title of these messages, in order."""
+    return [b["title"] for m in messages for b in m.get("buttons") or []]

@@ -4,6 +4,7 @@ It listens on 127.0.0.1, records every request it gets, and answers like the rea
 for the calls Heupwijzer makes (sendMessage, setWebhook, answerCallbackQuery, Messages.json,
 /<phone id>/messages). Tests read `calls` to see what a patient would have received.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 from urllib.parse import parse_qs
 
 
@@ -30,21 +31,21 @@ class Call:
 class FakePlatforms:
     calls: List[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: Optional[ThreadingHTTPServer] = None
+    server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "FakePlatforms":
+    def start(self) -> FakePlatforms:
         platforms = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
                 kind = self.headers.get("Content-Type", "")
                 if "json" in kind:
@@ -95,13 +96,22 @@ def reply_for(path: str, body: Any) -> tuple[int, Dict[str, Any]]:
         method = path.rsplit("/", 1)[-1]
         if method == "sendMessage":
             chat = body.get("chat_id") if isinstance(body, dict) else 0
-            return 200, {"ok": True, "result": {"message_id": 1, "date": 0,
-                                                "chat": {"id": int(chat or 0), "type": "private"}}}
+            return 200, {
+                "ok": True,
+                "result": {"message_id": 1, "date": 0, "chat": {"id": int(chat or 0), "type": "private"}},
+            }
         return 200, {"ok": True, "result": True}
     if path.startswith("/twilio/"):
-        return 201, {"sid": "SM" + "0" * 32, "status": "queued", "body": (body or {}).get("Body", ""),
-                     "to": (body or {}).get("To", ""), "from": (body or {}).get("From", ""),
-                     "account_sid": "AC" + "0" * 32, "num_segments": "1", "direction": "outbound-api"}
+        return 201, {
+            "sid": "SM" + "0" * 32,
+            "status": "queued",
+            "body": (body or {}).get("Body", ""),
+            "to": (body or {}).get("To", ""),
+            "from": (body or {}).get("From", ""),
+            "account_sid": "AC" + "0" * 32,
+            "num_segments": "1",
+            "direction": "outbound-api",
+        }
     if path.startswith("/graph/"):
         return 200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.fake"}]}
     return 404, {"error": "unknown fake endpoint"}

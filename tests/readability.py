@@ -3,6 +3,7 @@
 Flesch-Douma = 206.835 - 0.93 * (words per sentence) - 77 * (syllables per word), with Dutch
 hyphenation (pyphen) for syllables. 60 and higher reads as "fairly easy" (about B1).
 """
+
 from __future__ import annotations
 
 import re

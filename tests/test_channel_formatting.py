@@ -1,4 +1,5 @@
 """Unit tests of the channel building blocks: per-platform formatting, options, dedupe."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,13 +8,17 @@ from channels.common import OptionMemory, RecentIds
 from channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
 from channels.origins import parse_origins
 
-LINK = "Lees meer op Thuisarts.nl: [Ik heb artrose van de heup](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup)"
-BUTTONS = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Andere onderwerpen", "payload": "/help"}]
+LINK = (
+    "Lees meer op Thuisarts.nl: [Ik heb artrose van de heup](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup)"
+)
+BUTTONS = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Alle onderwerpen", "payload": "/help"}]
 
 
 def test_whatsapp_links_become_plain_urls() -> None:
-    assert plain_links(LINK) == ("Lees meer op Thuisarts.nl: Ik heb artrose van de heup: "
-                                 "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup")
+    assert plain_links(LINK) == (
+        "Lees meer op Thuisarts.nl: Ik heb artrose van de heup: "
+        "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup"
+    )
     assert plain_links("[https://x.example/a](https://x.example/a)") == "https://x.example/a"
 
 
@@ -24,7 +29,10 @@ def test_telegram_gets_real_links_and_escaped_html() -> None:
 
 
 def test_numbered_options_and_choosing_by_number_or_title() -> None:
-    assert numbered_options(BUTTONS, first=3).splitlines()[:2] == ["3. Omgaan met pijn", "4. Andere onderwerpen"]
+    assert numbered_options(BUTTONS, 3, "Typ het nummer van je keuze.").splitlines()[:2] == [
+        "3. Omgaan met pijn",
+        "4. Alle onderwerpen",
+    ]
     assert choose_option("2", BUTTONS) == "/help"
     assert choose_option(" 1. ", BUTTONS) == "/ask_pain"
     assert choose_option("omgaan met PIJN", BUTTONS) == "/ask_pain"
@@ -33,7 +41,7 @@ def test_numbered_options_and_choosing_by_number_or_title() -> None:
 
 
 def test_options_of_one_turn_are_numbered_on_and_forgotten_after_the_reply() -> None:
-    memory = OptionMemory()
+    memory = OptionMemory("twilio")
     assert memory.add("p", BUTTONS) == 1
     assert memory.add("p", [{"title": "👍 Ja", "payload": "/feedback_positive"}]) == 3
     assert memory.resolve("p", "3") == "/feedback_positive"
@@ -47,8 +55,10 @@ def test_recent_ids_answer_a_message_once() -> None:
 
 @pytest.mark.parametrize("limit", [40, 80, 200])
 def test_long_answers_are_split_at_sentence_boundaries_under_the_limit(limit: int) -> None:
-    text = ("Blijf bewegen. Zo houd je je spieren sterk! Meer bewegen is beter.\n"
-            "- stevig wandelen;\n- fietsen.\nVraag je therapeut om advies.")
+    text = (
+        "Blijf bewegen. Zo houd je je spieren sterk! Meer bewegen is beter.\n"
+        "- stevig wandelen;\n- fietsen.\nVraag je therapeut om advies."
+    )
     parts = split_message(text, limit)
     assert all(len(part) <= limit for part in parts)
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
@@ -62,5 +72,7 @@ def test_a_short_answer_is_one_message() -> None:
 
 def test_allowed_origins_are_parsed_from_one_setting() -> None:
     assert parse_origins("https://praktijk.example, http://localhost:8080/") == [
-        "https://praktijk.example", "http://localhost:8080"]
+        "https://praktijk.example",
+        "http://localhost:8080",
+    ]
     assert parse_origins("") == []

@@ -4,6 +4,7 @@ Correct requests get the right answer sent back through the (fake) platform API;
 unsigned requests get 401/403 and nothing is sent; malformed, empty, huge and unknown requests
 get 4xx without a crash; a message delivered twice is answered once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ import hmac
 import itertools
 import json
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 import requests
@@ -20,8 +21,9 @@ import websockets
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import (
-    THUISARTS_HIP,
+    REST_HEADERS,
     TELEGRAM_SECRET,
+    THUISARTS_HIP,
     TWILIO_AUTH,
     TWILIO_NUMBER,
     TWILIO_WEBHOOK,
@@ -33,6 +35,8 @@ from tests.conftest import (
 )
 from tests.fake_platforms import Call, FakePlatforms
 
+pytestmark = pytest.mark.stack  # every test here talks to a running Heupwijzer
+
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 ONE_MB = b"x" * (1024 * 1024)
 ids = itertools.count(1000)
@@ -43,16 +47,20 @@ def post(stack: Stack, channel: str, **kwargs: Any) -> requests.Response:
 
 
 # --- Telegram -----------------------------------------------------------------------------------
-def telegram_update(chat: int, text: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
-    message: Dict[str, Any] = {"message_id": next(ids), "date": 0, "chat": {"id": chat, "type": "private"},
-                               "from": {"id": chat, "is_bot": False, "first_name": "Test"}}
+def telegram_update(chat: int, text: str | None = None, **extra: Any) -> Dict[str, Any]:
+    message: Dict[str, Any] = {
+        "message_id": next(ids),
+        "date": 0,
+        "chat": {"id": chat, "type": "private"},
+        "from": {"id": chat, "is_bot": False, "first_name": "Test"},
+    }
     if text is not None:
         message["text"] = text
     message.update(extra)
     return {"update_id": next(ids), "message": message}
 
 
-def telegram(stack: Stack, update: Any, secret: Optional[str] = TELEGRAM_SECRET, **kwargs: Any) -> requests.Response:
+def telegram(stack: Stack, update: Any, secret: str | None = TELEGRAM_SECRET, **kwargs: Any) -> requests.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     if "data" not in kwargs:
         kwargs["json"] = update
@@ -61,7 +69,8 @@ def telegram(stack: Stack, update: Any, secret: Optional[str] = TELEGRAM_SECRET,
 
 def telegram_sent(platforms: FakePlatforms, chat: int, count: int = 1) -> List[Call]:
     return platforms.wait_for(
-        lambda c: c.path.endswith("/sendMessage") and str(c.body.get("chat_id")) == str(chat), count)
+        lambda c: c.path.endswith("/sendMessage") and str(c.body.get("chat_id")) == str(chat), count
+    )
 
 
 def sent_to_telegram(platforms: FakePlatforms, chat: int) -> List[Call]:
@@ -95,17 +104,25 @@ def test_telegram_answer_with_link_and_inline_keyboard(stack: Stack, platforms: 
 
 def test_telegram_button_tap_answers_that_topic(stack: Stack, platforms: FakePlatforms) -> None:
     chat = new_chat()
-    update = {"update_id": next(ids), "callback_query": {
-        "id": "cb1", "data": "/ask_pain", "chat_instance": "x", "from": {"id": chat, "is_bot": False, "first_name": "T"},
-        "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}}}}
+    update = {
+        "update_id": next(ids),
+        "callback_query": {
+            "id": "cb1",
+            "data": "/ask_pain",
+            "chat_instance": "x",
+            "from": {"id": chat, "is_bot": False, "first_name": "T"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}},
+        },
+    }
     assert telegram(stack, update).status_code == 200
     assert "hoe je met pijn omgaat" in " ".join(c.body["text"] for c in telegram_sent(platforms, chat))
     assert platforms.wait_for(lambda c: c.path.endswith("/answerCallbackQuery"))
 
 
 @pytest.mark.parametrize("secret", [None, "wrong-secret"])
-def test_telegram_rejects_requests_without_the_secret_token(stack: Stack, platforms: FakePlatforms,
-                                                            secret: Optional[str]) -> None:
+def test_telegram_rejects_requests_without_the_secret_token(
+    stack: Stack, platforms: FakePlatforms, secret: str | None
+) -> None:
     chat = new_chat()
     assert telegram(stack, telegram_update(chat, QUESTION), secret=secret).status_code == 403
     assert sent_to_telegram(platforms, chat) == []
@@ -131,8 +148,13 @@ def test_telegram_same_update_twice_is_answered_once(stack: Stack, platforms: Fa
 
 @pytest.mark.parametrize(
     "body,status",
-    [(b"{not json", 400), (b"", 400), (b"[1, 2]", 400), (json.dumps({"update_id": 5, "poll": {}}).encode(), 400),
-     (ONE_MB, 413)],
+    [
+        (b"{not json", 400),
+        (b"", 400),
+        (b"[1, 2]", 400),
+        (json.dumps({"update_id": 5, "poll": {}}).encode(), 400),
+        (ONE_MB, 413),
+    ],
     ids=["malformed", "empty", "not-an-object", "unknown-update", "1MB"],
 )
 def test_telegram_bad_requests_get_4xx(stack: Stack, body: bytes, status: int) -> None:
@@ -141,7 +163,7 @@ def test_telegram_bad_requests_get_4xx(stack: Stack, body: bytes, status: int) -
 
 
 # --- WhatsApp through Twilio ---------------------------------------------------------------------
-def twilio(stack: Stack, params: Dict[str, str], signature: Optional[str] = "valid") -> requests.Response:
+def twilio(stack: Stack, params: Dict[str, str], signature: str | None = "valid") -> requests.Response:
     headers = {}
     if signature == "valid":
         headers["X-Twilio-Signature"] = RequestValidator(TWILIO_AUTH).compute_signature(TWILIO_WEBHOOK, params)
@@ -151,8 +173,14 @@ def twilio(stack: Stack, params: Dict[str, str], signature: Optional[str] = "val
 
 
 def twilio_message(sender: str, body: str) -> Dict[str, str]:
-    return {"From": sender, "To": TWILIO_NUMBER, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}",
-            "AccountSid": "AC" + "1" * 32, "NumMedia": "0"}
+    return {
+        "From": sender,
+        "To": TWILIO_NUMBER,
+        "Body": body,
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": "AC" + "1" * 32,
+        "NumMedia": "0",
+    }
 
 
 def twilio_sent(platforms: FakePlatforms, sender: str, count: int = 1) -> List[Call]:
@@ -189,8 +217,9 @@ def test_twilio_reply_with_a_number_selects_that_option(stack: Stack, platforms:
 
 
 @pytest.mark.parametrize("signature,status", [(None, 401), ("forged-signature", 403)])
-def test_twilio_rejects_unsigned_or_forged_requests(stack: Stack, platforms: FakePlatforms,
-                                                    signature: Optional[str], status: int) -> None:
+def test_twilio_rejects_unsigned_or_forged_requests(
+    stack: Stack, platforms: FakePlatforms, signature: str | None, status: int
+) -> None:
     sender = new_whatsapp_number()
     assert twilio(stack, twilio_message(sender, QUESTION), signature=signature).status_code == status
     assert platforms.sent(lambda c: c.platform == "twilio" and c.body.get("To") == sender) == []
@@ -224,8 +253,13 @@ def test_twilio_media_without_text_gets_a_friendly_reply(stack: Stack, platforms
 def test_twilio_bad_requests_get_4xx(stack: Stack, platforms: FakePlatforms) -> None:
     assert twilio(stack, {"Body": "hallo"}).status_code == 400  # signed, but no sender
     sender = new_whatsapp_number()
-    status_callback = {"MessageSid": f"SM{uuid.uuid4().hex}", "MessageStatus": "delivered", "From": sender,
-                       "To": TWILIO_NUMBER, "AccountSid": "AC" + "1" * 32}
+    status_callback = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "MessageStatus": "delivered",
+        "From": sender,
+        "To": TWILIO_NUMBER,
+        "AccountSid": "AC" + "1" * 32,
+    }
     assert twilio(stack, status_callback).status_code == 400  # signed, but not an incoming message
     assert platforms.sent(lambda c: c.platform == "twilio" and c.body.get("To") == sender) == []
     assert post(stack, "twilio", data=ONE_MB, headers={"X-Twilio-Signature": "x"}).status_code == 413
@@ -235,13 +269,29 @@ def test_twilio_bad_requests_get_4xx(stack: Stack, platforms: FakePlatforms) -> 
 # --- WhatsApp through Meta's Cloud API -----------------------------------------------------------
 def meta_body(sender: str, message: Dict[str, Any]) -> bytes:
     message = {"from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "0", **message}
-    payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"phone_number_id": WHATSAPP_PHONE_ID},
-        "contacts": [{"wa_id": sender}], "messages": [message]}}]}]}
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": WHATSAPP_PHONE_ID},
+                            "contacts": [{"wa_id": sender}],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     return json.dumps(payload).encode("utf-8")
 
 
-def meta(stack: Stack, body: bytes, signature: Optional[str] = "valid") -> requests.Response:
+def meta(stack: Stack, body: bytes, signature: str | None = "valid") -> requests.Response:
     headers = {"Content-Type": "application/json"}
     if signature == "valid":
         digest = hmac.new(WHATSAPP_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -293,8 +343,9 @@ def test_meta_reply_by_option_text_selects_it(stack: Stack, platforms: FakePlatf
 
 
 @pytest.mark.parametrize("signature,status", [(None, 401), ("sha256=" + "0" * 64, 403)])
-def test_meta_rejects_unsigned_or_forged_requests(stack: Stack, platforms: FakePlatforms,
-                                                  signature: Optional[str], status: int) -> None:
+def test_meta_rejects_unsigned_or_forged_requests(
+    stack: Stack, platforms: FakePlatforms, signature: str | None, status: int
+) -> None:
     sender = new_wa_id()
     body = meta_body(sender, {"type": "text", "text": {"body": QUESTION}})
     assert meta(stack, body, signature=signature).status_code == status
@@ -311,20 +362,37 @@ def test_meta_same_message_id_twice_is_answered_once(stack: Stack, platforms: Fa
 
 
 def test_meta_image_gets_a_friendly_reply_and_status_updates_are_acknowledged(
-        stack: Stack, platforms: FakePlatforms) -> None:
+    stack: Stack, platforms: FakePlatforms
+) -> None:
     sender = new_wa_id()
     assert meta(stack, meta_body(sender, {"type": "image", "image": {"id": "1"}})).status_code == 200
     assert "alleen tekst lezen" in meta_sent(platforms, sender)[0].body["text"]["body"]
-    status = {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
-        "statuses": [{"id": "wamid.x", "status": "read", "recipient_id": sender}]}}]}]}
+    status = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {"statuses": [{"id": "wamid.x", "status": "read", "recipient_id": sender}]},
+                    }
+                ]
+            }
+        ],
+    }
     assert meta(stack, json.dumps(status).encode()).status_code == 200
     assert len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender)) == 1
 
 
 @pytest.mark.parametrize(
     "body,status",
-    [(b"{not json", 400), (b"", 400), (json.dumps({"object": "page", "entry": []}).encode(), 400),
-     (json.dumps({"object": "whatsapp_business_account"}).encode(), 400), (ONE_MB, 413)],
+    [
+        (b"{not json", 400),
+        (b"", 400),
+        (json.dumps({"object": "page", "entry": []}).encode(), 400),
+        (json.dumps({"object": "whatsapp_business_account"}).encode(), 400),
+        (ONE_MB, 413),
+    ],
     ids=["malformed", "empty", "unknown-object", "no-entries", "1MB"],
 )
 def test_meta_bad_requests_get_4xx(stack: Stack, body: bytes, status: int) -> None:
@@ -369,21 +437,30 @@ def test_webchat_handshake_has_one_cors_header_and_refuses_other_sites(stack: St
 
 def test_rest_has_one_cors_header_for_the_chat_page_and_none_for_other_sites(stack: Stack) -> None:
     url = f"{stack.base_url}/webhooks/rest/webhook"
-    preflight = requests.options(url, headers={"Origin": WEB_ORIGIN, "Access-Control-Request-Method": "POST",
-                                               "Access-Control-Request-Headers": "content-type"}, timeout=30)
+    preflight = requests.options(
+        url,
+        headers={
+            "Origin": WEB_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+        timeout=30,
+    )
     assert preflight.status_code < 300
     assert allow_origin(preflight) == [WEB_ORIGIN]
     body = {"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "hallo"}
-    allowed = requests.post(url, json=body, headers={"Origin": WEB_ORIGIN}, timeout=60)
+    allowed = requests.post(url, json=body, headers={"Origin": WEB_ORIGIN, **REST_HEADERS}, timeout=60)
     assert allowed.status_code == 200 and allow_origin(allowed) == [WEB_ORIGIN]
-    other = requests.post(url, json=body, headers={"Origin": EVIL}, timeout=60)
+    other = requests.post(url, json=body, headers={"Origin": EVIL, **REST_HEADERS}, timeout=60)
     assert allow_origin(other) == []
 
 
 def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path: Any) -> None:
-    bare = Stack(workdir=tmp_path, tracker_db=tmp_path / "tracker.db", services="rasa").start()
+    bare = Stack(
+        workdir=tmp_path, tracker_db=tmp_path / "tracker.db", services="rasa", settings={"HEUPWIJZER_REST_TOKEN": ""}
+    ).start()
     try:
-        for channel in ("telegram", "twilio", "whatsapp"):
+        for channel in ("telegram", "twilio", "whatsapp", "rest"):
             response = requests.post(f"{bare.base_url}/webhooks/{channel}/webhook", data=b"{}", timeout=30)
             assert response.status_code == 404, channel
             assert "not enabled" in response.json()["error"]
@@ -393,6 +470,7 @@ def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path:
     assert "Telegram is not enabled: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL" in log
     assert "WhatsApp (Twilio) is not enabled: set TWILIO_ACCOUNT_SID" in log
     assert "WhatsApp (Cloud API) is not enabled: set WHATSAPP_ACCESS_TOKEN" in log
+    assert "REST is not enabled: set HEUPWIJZER_REST_TOKEN" in log
 
 
 def test_meta_numbers_answer_the_beweegcheck_when_no_options_are_open(stack: Stack, platforms: FakePlatforms) -> None:

@@ -1,4 +1,5 @@
 """Consistency of training data, domain, rules, content files and the held-out NLU test set."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -42,7 +43,7 @@ def test_every_domain_intent_is_trained_and_tested() -> None:
 
 def test_knowledge_topics_match_the_domain() -> None:
     domain_knowledge = sorted(i for i in DOMAIN["intents"] if i.startswith("ask_"))
-    assert KNOWLEDGE_INTENTS == domain_knowledge
+    assert domain_knowledge == KNOWLEDGE_INTENTS
     for topic in CONTENT.topics.values():
         assert topic.response in DOMAIN["responses"], f"no answer for {topic.intent}"
 
@@ -105,7 +106,7 @@ def test_paragraph_after_a_list_is_separated_for_markdown_channels(name: str) ->
     # Without a blank line the web widget glues the paragraph onto the last bullet.
     for variant in DOMAIN["responses"][name]:
         lines = variant["text"].split("\n")
-        for previous, line in zip(lines, lines[1:]):
+        for previous, line in zip(lines, lines[1:], strict=False):
             assert not (previous.startswith("- ") and line and not line.startswith("- ")), line
 
 
@@ -134,3 +135,36 @@ def test_the_blind_evaluation_sets_are_kept_apart_from_training_data() -> None:
     messages = evaluation_texts()
     assert len(messages) > 700
     assert [text for text in messages if normalise(text) in training] == []
+
+
+def test_every_topic_has_all_its_pieces() -> None:
+    """Adding a topic touches several files (CONTRIBUTING.md): name the piece that is missing."""
+    rules = {
+        rule["steps"][0].get("intent")
+        for path in (ROOT / "data" / "rules").glob("*.yml")
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+        if rule["steps"][-1].get("action") == "action_answer_topic"
+    }
+    conversations = yaml.safe_load((ROOT / "tests" / "data" / "conversations.yml").read_text(encoding="utf-8"))
+    pieces = {
+        "domain.yml intents": {i for i in DOMAIN["intents"] if i.startswith("ask_")},
+        "domain.yml responses utter_<topic>": {  # (utter_ask_<slot> are a form's questions)
+            r[len("utter_") :]
+            for r in DOMAIN["responses"]
+            if r.startswith("utter_ask_") and r[len("utter_ask_") :] not in DOMAIN["slots"]
+        },
+        "data/nlu (30 training examples)": {
+            i for i, texts in TRAINING.items() if i.startswith("ask_") and len(texts) >= MIN_TRAINING_EXAMPLES
+        },
+        "tests/data/nlu_test.yml (5 phrasings)": {
+            i for i, texts in TEST.items() if i.startswith("ask_") and len(texts) >= MIN_TEST_EXAMPLES
+        },
+        "data/rules (-> action_answer_topic)": {i for i in rules if i and i.startswith("ask_")},
+        "content/topics.yml": set(CONTENT.topics),
+        "tests/data/conversations.yml topics": set(conversations["topics"]),
+    }
+    every = set().union(*pieces.values())
+    missing = [
+        f"{topic}: missing in {where}" for topic in sorted(every) for where, have in pieces.items() if topic not in have
+    ]
+    assert missing == []

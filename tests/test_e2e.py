@@ -1,4 +1,5 @@
 """End to end: real servers, REST channel, SQLite tracker store that survives a restart."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, texts
+from tests.conftest import REST_HEADERS, ROOT, THUISARTS_HIP, VENV_BIN, Stack, free_port, new_sender, texts
+
+pytestmark = pytest.mark.stack  # every test here starts Heupwijzer
 
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 
@@ -17,6 +20,7 @@ def test_rest_channel_answers_with_the_thuisarts_link(stack: Stack) -> None:
     response = requests.post(
         f"{stack.base_url}/webhooks/rest/webhook",
         json={"sender": new_sender(), "message": QUESTION},
+        headers=REST_HEADERS,
         timeout=60,
     )
     assert response.status_code == 200
@@ -49,9 +53,21 @@ def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "HEUPWIJZER_PRACTICE_PHONE": ""}
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "scripts/launch.py", "--env-file", "", "--actions-port", str(port),
-         "--state-dir", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            str(VENV_BIN / "python"),
+            "scripts/launch.py",
+            "--env-file",
+            "",
+            "--actions-port",
+            str(port),
+            "--state-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "practice configuration is incomplete" in result.stderr
@@ -62,8 +78,12 @@ def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:
 
 def test_practice_check_command_explains_what_is_missing() -> None:
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "actions.practice"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "HEUPWIJZER_PRACTICE_EMAIL": ""}, timeout=60,
+        [str(VENV_BIN / "python"), "-m", "actions.practice"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HEUPWIJZER_PRACTICE_EMAIL": ""},
+        timeout=60,
     )
     assert result.returncode == 2
     assert "'email' is missing" in result.stderr
@@ -71,12 +91,24 @@ def test_practice_check_command_explains_what_is_missing() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"[1]", b"{not json", b'{"message": "hallo"}', b'{"sender": "a", "message": 4}',
-     b'{"sender": "a", "message": "  "}', b'{"sender": "a", "message": "' + b"x" * 5000 + b'"}'],
-    ids=["empty", "list", "malformed", "no-sender", "number", "blank", "too-long"],
+    [
+        b"",
+        b"[1]",
+        b"{not json",
+        b'{"message": "hallo"}',
+        b'{"sender": "a", "message": 4}',
+        b'{"sender": "a", "message": "  "}',
+        b'{"sender": ["a"], "message": "hallo"}',
+        b"[" * 20_000 + b"]" * 20_000,  # 40 KB: under the size limit, too deep for json
+    ],
+    ids=["empty", "list", "malformed", "no-sender", "number", "blank", "sender-list", "deeply-nested"],
 )
 def test_rest_channel_refuses_malformed_requests_with_400(stack: Stack, body: bytes) -> None:
-    response = requests.post(f"{stack.base_url}/webhooks/rest/webhook", data=body,
-                             headers={"Content-Type": "application/json"}, timeout=30)
+    response = requests.post(
+        f"{stack.base_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", **REST_HEADERS},
+        timeout=30,
+    )
     assert response.status_code == 400
     assert "error" in response.json()

@@ -1,4 +1,5 @@
 """The launcher's settings: what `make run` (and every test stack) starts, with which flags."""
+
 from __future__ import annotations
 
 import os
@@ -7,16 +8,17 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict
 
 import pytest
 
-from scripts.launch import ROOT, Settings, parse_args, read_env_file, server_environment, services
+from scripts.launch import services
 from scripts.processes import port_is_free
+from scripts.settings import ROOT, Settings, parse_args, read_env_file, server_environment
 from scripts.stack import PYTHON, free_port
 
 
-def settings_for(tmp_path: Path, *argv: str, environ: Optional[Dict[str, str]] = None, env_file: str = "") -> Settings:
+def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Settings:
     return parse_args(["--env-file", env_file, "--state-dir", str(tmp_path), *argv], environ or {})
 
 
@@ -33,12 +35,15 @@ def test_defaults_are_the_documented_ports_and_the_local_chat_page(tmp_path: Pat
 
 
 def test_make_variables_set_ports_and_state(tmp_path: Path) -> None:
-    settings = parse_args(["--env-file", ""], {"RASA_PORT": "6005", "WEB_PORT": "9080",
-                                              "STATE_DIR": str(tmp_path / "s")})
+    settings = parse_args(
+        ["--env-file", ""], {"RASA_PORT": "6005", "WEB_PORT": "9080", "STATE_DIR": str(tmp_path / "s")}
+    )
     assert (settings.rasa_port, settings.web_port) == (6005, 9080)
     assert settings.tracker_db == tmp_path / "s" / "tracker.db"
     assert server_environment(settings, {})["HEUPWIJZER_CORS_ORIGINS"].split() == [
-        "http://localhost:9080", "http://127.0.0.1:9080"]
+        "http://localhost:9080",
+        "http://127.0.0.1:9080",
+    ]
 
 
 def test_the_environment_wins_over_the_env_file_and_options_win_over_both(tmp_path: Path) -> None:
@@ -54,7 +59,10 @@ def test_the_environment_wins_over_the_env_file_and_options_win_over_both(tmp_pa
 def test_rasa_gets_one_cors_list_and_the_api_only_with_a_token(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, "--rasa-port", "6005")
     rasa = services(settings, server_environment(settings, {}))["rasa"].argv
-    assert rasa[rasa.index("--cors") + 1:rasa.index("--cors") + 3] == ["http://localhost:8080", "http://127.0.0.1:8080"]
+    assert rasa[rasa.index("--cors") + 1 : rasa.index("--cors") + 3] == [
+        "http://localhost:8080",
+        "http://127.0.0.1:8080",
+    ]
     assert "--enable-api" not in rasa and "--auth-token" not in rasa
     assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
 
@@ -73,9 +81,13 @@ def test_allowed_sites_are_normalised_once_and_the_own_chat_page_stays_allowed(t
     settings = settings_for(tmp_path)
     env = server_environment(settings, {"HEUPWIJZER_CORS_ORIGINS": "https://www.praktijk.nl/, https://praktijk.nl"})
     assert env["HEUPWIJZER_CORS_ORIGINS"].split() == [
-        "https://www.praktijk.nl", "https://praktijk.nl", "http://localhost:8080", "http://127.0.0.1:8080"]
+        "https://www.praktijk.nl",
+        "https://praktijk.nl",
+        "http://localhost:8080",
+        "http://127.0.0.1:8080",
+    ]
     rasa = services(settings, env)["rasa"].argv
-    assert rasa[rasa.index("--cors") + 1:] == env["HEUPWIJZER_CORS_ORIGINS"].split()
+    assert rasa[rasa.index("--cors") + 1 :] == env["HEUPWIJZER_CORS_ORIGINS"].split()
 
 
 def test_a_server_on_the_network_prints_and_allows_its_own_address(tmp_path: Path) -> None:
@@ -101,9 +113,26 @@ def test_a_bad_port_and_inline_comments_are_understood(tmp_path: Path, capsys: p
 # --- the launcher as a process: the chat page alone starts in a second -----------------------------
 def launch_web(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
-    return subprocess.Popen([str(PYTHON), "scripts/launch.py", "--env-file", "", "--services", "web",
-                             "--web-port", str(port), "--state-dir", str(tmp_path), *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            str(PYTHON),
+            "scripts/launch.py",
+            "--env-file",
+            "",
+            "--services",
+            "web",
+            "--web-port",
+            str(port),
+            "--state-dir",
+            str(tmp_path),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def web_server_pid(launcher: subprocess.Popen, port: int) -> int:

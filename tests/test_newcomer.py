@@ -7,8 +7,10 @@ request: only the Heupwijzer servers are contacted, nothing fails (no 404s, no C
 errors in the console). Then Ctrl-C the way a person presses it (SIGINT to the terminal's process
 group): `make`, the launcher and all three servers are gone and every port is free again.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -35,8 +37,9 @@ class Terminal:
 
     def __init__(self, args: List[str], env: dict) -> None:
         self.lines: List[str] = []
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -77,10 +80,8 @@ class Terminal:
         return alive
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def port_is_free(port: int) -> bool:
@@ -101,16 +102,18 @@ def port_is_free(port: int) -> bool:
 def fresh_terminal_environment() -> dict:
     """The developer's shell, without make's or Heupwijzer's own settings, and without reading the
     developer's .env (a fresh clone has none; its channels or database must not be touched)."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_"))}
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_"))}
     return {**env, "HEUPWIJZER_ENV_FILE": ""}
 
 
 def test_make_run_serves_a_working_chat_page_and_stops_on_ctrl_c(
-        browser: Browser, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    browser: Browser, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
-    terminal = Terminal(["make", "run", *(f"{name}={port}" for name, port in ports.items()),
-                         f"STATE_DIR={tmp_path / 'state'}"], fresh_terminal_environment())
+    terminal = Terminal(
+        ["make", "run", *(f"{name}={port}" for name, port in ports.items()), f"STATE_DIR={tmp_path / 'state'}"],
+        fresh_terminal_environment(),
+    )
     try:
         chat_url = terminal.wait_for(CHAT_PAGE, timeout=420).group(1)
         assert chat_url == f"http://localhost:{ports['WEB_PORT']}/"
@@ -123,8 +126,9 @@ def test_make_run_serves_a_working_chat_page_and_stops_on_ctrl_c(
         errors: List[str] = []
         page.on("request", lambda request: requested.append(request.url))
         page.on("websocket", lambda websocket: requested.append(websocket.url))
-        page.on("response", lambda response: response.status >= 400
-                and failed.append(f"{response.status} {response.url}"))
+        page.on(
+            "response", lambda response: response.status >= 400 and failed.append(f"{response.status} {response.url}")
+        )
         page.on("requestfailed", lambda request: failed.append(f"failed {request.url}"))
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -1,4 +1,5 @@
 """Intent accuracy on the held-out test set (tests/data/nlu_test.yml) must be at least 97 %."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,10 @@ def test_intent_accuracy_on_held_out_phrasings(stack: Stack, capsys: pytest.Capt
     for example in examples:
         predicted = stack.parse(example.get("text"))["intent"]
         if predicted["name"] != example.get("intent"):
-            misses.append(f"{example.get('text')!r}: {example.get('intent')} -> "
-                          f"{predicted['name']} ({predicted['confidence']:.2f})")
+            misses.append(
+                f"{example.get('text')!r}: {example.get('intent')} -> "
+                f"{predicted['name']} ({predicted['confidence']:.2f})"
+            )
     accuracy = 1 - len(misses) / len(examples)
     with capsys.disabled():  # the figure is reported in every run, not only on failure
         print(f"\nNLU intent accuracy on {len(examples)} held-out phrasings: {accuracy:.1%}")

@@ -1,4 +1,5 @@
-"""The practice configuration: one file, environment overrides, clear errors (issue 3, item 4)."""
+"""The practice configuration: one file, environment overrides, clear errors."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,13 @@ def test_an_empty_override_is_an_error_not_an_empty_string() -> None:
 
 @pytest.mark.parametrize(
     "setting,value",
-    [("phone", "bel ons"), ("email", "info-at-praktijk"), ("booking_url", "http://praktijk.example/afspraak"),
-     ("colour", "blauw"), ("colour", "#ffeb3b")],  # a name; a yellow too light for white text
+    [
+        ("phone", "bel ons"),
+        ("email", "info-at-praktijk"),
+        ("booking_url", "http://praktijk.example/afspraak"),
+        ("colour", "blauw"),
+        ("colour", "#ffeb3b"),
+    ],  # a name; a yellow too light for white text
 )
 def test_malformed_settings_are_rejected(setting: str, value: str) -> None:
     with pytest.raises(PracticeConfigError, match=setting):

@@ -1,4 +1,5 @@
 """Red flags: 100 % recall on the urgent set, no false alarm on look-alikes, answered first live."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,8 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from components.red_flags import EMERGENCY, URGENT, detect
+from components.lexicon import EMERGENCY, URGENT
+from components.red_flags import detect
 from components.text import normalise, within_one_edit
 from tests.conftest import Stack, new_sender, texts
 
@@ -29,8 +31,9 @@ def test_recall_is_complete_and_there_are_no_false_alarms(capsys: pytest.Capture
     missed = [(m, level, detect(m)) for m, level in EXPECTED if detect(m) != level]
     alarms = [(m, detect(m)) for m in CALM if detect(m) is not None]
     with capsys.disabled():
-        print(f"\nRed flags: recall {len(EXPECTED) - len(missed)}/{len(EXPECTED)}, "
-              f"false alarms {len(alarms)}/{len(CALM)}")
+        print(
+            f"\nRed flags: recall {len(EXPECTED) - len(missed)}/{len(EXPECTED)}, false alarms {len(alarms)}/{len(CALM)}"
+        )
     assert missed == []
     assert alarms == []
 
@@ -38,19 +41,28 @@ def test_recall_is_complete_and_there_are_no_false_alarms(capsys: pytest.Capture
 def test_no_ordinary_question_in_the_nlu_data_raises_an_alarm(capsys: pytest.CaptureFixture) -> None:
     """Look-alikes and topic questions never get the detector's alarm; the red-flag examples are
     DIET's to learn (either opinion raises the flag), so the detector's share is only reported."""
-    examples = (load_data(str(ROOT / "data" / "nlu")).intent_examples
-                + load_data(str(ROOT / "tests" / "data" / "nlu_test.yml")).intent_examples)
-    false_alarms = [(e.get("text"), e.get("intent"), detect(e.get("text"))) for e in examples
-                    if not e.get("intent").startswith("red_flag") and detect(e.get("text")) is not None]
+    examples = (
+        load_data(str(ROOT / "data" / "nlu")).intent_examples
+        + load_data(str(ROOT / "tests" / "data" / "nlu_test.yml")).intent_examples
+    )
+    false_alarms = [
+        (e.get("text"), e.get("intent"), detect(e.get("text")))
+        for e in examples
+        if not e.get("intent").startswith("red_flag") and detect(e.get("text")) is not None
+    ]
     flags = [e for e in examples if e.get("intent").startswith("red_flag")]
     with capsys.disabled():
-        print(f"\nDetector alone on DIET's red-flag examples: {sum(detect(e.get('text')) is not None for e in flags)}"
-              f"/{len(flags)}")
+        print(
+            f"\nDetector alone on DIET's red-flag examples: {sum(detect(e.get('text')) is not None for e in flags)}"
+            f"/{len(flags)}"
+        )
     assert false_alarms == []
 
 
-@pytest.mark.parametrize("a,b,close", [("koorts", "koorst", True), ("benauwd", "benouwd", True),
-                                        ("slikken", "stikken", True), ("koorts", "kort", False)])
+@pytest.mark.parametrize(
+    "a,b,close",
+    [("koorts", "koorst", True), ("benauwd", "benouwd", True), ("slikken", "stikken", True), ("koorts", "kort", False)],
+)
 def test_one_edit_distance(a: str, b: str, close: bool) -> None:
     assert within_one_edit(a, b) is close
 
@@ -62,13 +74,16 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
     assert detect("een korte vraag over mijn been") is None  # a common word is no typo of "korter"
 
 
-@pytest.mark.parametrize("message", [
-    "geen koorts, alleen een stijve heup",  # negated
-    "wat moet ik doen als ik val en niet meer kan opstaan?",  # a worry
-    "vorig jaar gevallen, nu gaat het goed",  # the past
-    "na het fietsen ben ik een beetje kortademig",  # explained by exertion
-    "mijn kuit is niet dik of warm",  # negation is not skipped by a phrase gap
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "geen koorts, alleen een stijve heup",  # negated
+        "wat moet ik doen als ik val en niet meer kan opstaan?",  # a worry
+        "vorig jaar gevallen, nu gaat het goed",  # the past
+        "na het fietsen ben ik een beetje kortademig",  # explained by exertion
+        "mijn kuit is niet dik of warm",  # negation is not skipped by a phrase gap
+    ],
+)
 def test_context_makes_a_sign_not_current(message: str) -> None:
     assert detect(message) is None
 
@@ -95,8 +110,9 @@ def test_look_alikes_do_not_get_an_alarm(stack: Stack, message: str) -> None:
     assert "Bel nu" not in reply
 
 
-def classify(text: str, intent: str, confidence: float, second: str = "out_of_scope",
-             second_confidence: float = 0.9) -> dict:
+def classify(
+    text: str, intent: str, confidence: float, second: str = "out_of_scope", second_confidence: float = 0.9
+) -> dict:
     from rasa.shared.nlu.training_data.message import Message
 
     from components.red_flag_classifier import RedFlagClassifier
@@ -128,14 +144,16 @@ def test_component_drops_a_diet_red_flag_about_something_that_is_over() -> None:
 
 def test_a_diet_red_flag_stands_without_any_word_the_detector_knows() -> None:
     """Either opinion is enough: the detector never vetoes DIET for lack of a sign it knows."""
-    result = classify("er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.8, second="ask_pain",
-                      second_confidence=0.1)
+    result = classify(
+        "er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.8, second="ask_pain", second_confidence=0.1
+    )
     assert result["intent"] == {"name": URGENT, "confidence": 1.0}
 
 
 def test_an_unsure_diet_red_flag_gives_the_answer_with_the_safety_check() -> None:
-    result = classify("er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.4, second="ask_pain",
-                      second_confidence=0.3)
+    result = classify(
+        "er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.4, second="ask_pain", second_confidence=0.3
+    )
     assert result["intent"]["name"] == "ask_pain" and safety_check(result)
 
 
@@ -147,13 +165,16 @@ def test_a_red_flag_close_behind_the_top_intent_gets_the_safety_check() -> None:
 
 
 def test_a_warning_sign_without_a_rule_gets_the_safety_check() -> None:
-    result = classify("ik ben gevallen, welke oefeningen kan ik doen?", "ask_home_exercise", 0.9, second_confidence=0.01)
+    result = classify(
+        "ik ben gevallen, welke oefeningen kan ik doen?", "ask_home_exercise", 0.9, second_confidence=0.01
+    )
     assert result["intent"]["name"] == "ask_home_exercise" and safety_check(result)
 
 
 def test_a_longer_complaint_is_never_small_talk() -> None:
-    result = classify("oke maar ik ben net gevallen met mijn heup", "goodbye", 0.8, second="ask_pain",
-                      second_confidence=0.1)
+    result = classify(
+        "oke maar ik ben net gevallen met mijn heup", "goodbye", 0.8, second="ask_pain", second_confidence=0.1
+    )
     assert result["intent"]["name"] == "ask_pain"
     assert classify("oke doei", "goodbye", 0.8)["intent"]["name"] == "goodbye"
 

@@ -1,7 +1,6 @@
-"""The deterministic scope check: complaints about other body parts than the hip (issue 3, item 3)."""
-from __future__ import annotations
+"""The deterministic scope check: complaints about other body parts than the hip."""
 
-from typing import Optional
+from __future__ import annotations
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
@@ -54,7 +53,7 @@ def test_no_hip_training_or_test_example_is_mistaken_for_another_body_part() -> 
     for path in (ROOT / "data" / "nlu", ROOT / "tests" / "data" / "nlu_test.yml"):
         for example in load_data(str(path)).intent_examples:
             intent = example.get("intent")
-            part: Optional[str] = other_body_part(example.get("text"))
+            part: str | None = other_body_part(example.get("text"))
             if intent not in red_flags | {"other_body_part"}:
                 assert part is None, f"{example.get('text')!r} ({intent}) taken for '{part}'"
 
@@ -79,8 +78,10 @@ def test_component_overrides_diet_and_names_the_body_part() -> None:
 def test_component_demotes_diet_when_the_hip_is_named_and_leaves_red_flags_alone() -> None:
     from components.scope_classifier import ScopeClassifier
 
-    hip = diet_message("pijn in mijn heup en in mijn knie", [{"name": "other_body_part", "confidence": 0.9},
-                                                             {"name": "ask_pain", "confidence": 0.1}])
+    hip = diet_message(
+        "pijn in mijn heup en in mijn knie",
+        [{"name": "other_body_part", "confidence": 0.9}, {"name": "ask_pain", "confidence": 0.1}],
+    )
     flag = diet_message("mijn knie is rood en dik en ik heb koorts", [{"name": "red_flag_urgent", "confidence": 1.0}])
     ScopeClassifier().process([hip, flag])
     assert hip.get("intent")["name"] == "ask_pain"

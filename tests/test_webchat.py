@@ -7,6 +7,7 @@ screenshot to test-reports/webchat.png. Accessibility: axe-core finds no WCAG 2.
 (widget closed, and open with a conversation), the chat works with the keyboard alone and
 announces answers, and it stays usable at 200 % zoom on a phone.
 """
+
 from __future__ import annotations
 
 import threading
@@ -61,18 +62,21 @@ def test_config_answers_cors_only_for_the_allowed_origin(chat_page: str) -> None
 
 def test_the_page_shows_the_one_line_embed_snippet(chat_page: str) -> None:
     html = requests.get(chat_page, timeout=10).text
-    assert "&lt;script src=&quot;https://chat.jouwpraktijk.nl/embed.js&quot; defer&gt;&lt;/script&gt;" in html \
+    assert (
+        "&lt;script src=&quot;https://chat.jouwpraktijk.nl/embed.js&quot; defer&gt;&lt;/script&gt;" in html
         or '&lt;script src="https://chat.jouwpraktijk.nl/embed.js" defer&gt;&lt;/script&gt;' in html
+    )
     assert '<script src="/embed.js" defer></script>' in html
 
 
 def test_widget_answers_links_buttons_and_keeps_the_conversation(
-        chat_page: str, page: Page, capsys: pytest.CaptureFixture) -> None:
+    chat_page: str, page: Page, capsys: pytest.CaptureFixture
+) -> None:
     page.goto(chat_page)
     open_chat(page)
     expect(page.locator(".rw-response").first).to_contain_text("digitale assistent", timeout=30_000)
     expect(page.locator(".rw-header")).to_contain_text("Heupwijzer")
-    expect(page.locator(".rw-header")).to_have_css("background-color", "rgb(11, 93, 122)")  # practice.yml
+    expect(page.locator(".rw-header")).to_have_css("background-color", "rgb(11, 93, 122)")  # content/practice.yml
     expect(page.locator(".rw-new-message")).to_have_attribute("placeholder", "Typ je vraag...")
 
     send(page, QUESTION)
@@ -120,7 +124,8 @@ def wcag_violations(page: Page) -> List[str]:
     violations = page.evaluate(
         f"axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG_21_AA}}}}})"
         ".then(result => result.violations.map(v => v.impact + ' ' + v.id + ': '"
-        " + v.nodes.map(n => n.target.join(' ')).join(', ')))")
+        " + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
     return list(violations)
 
 
@@ -140,8 +145,9 @@ def test_no_wcag_21_aa_violations_closed_or_open_with_a_conversation(chat_page: 
     open_chat(page)
     send(page, QUESTION)
     expect(page.locator(".rw-reply", has_text="Meer lezen").first).to_be_visible(timeout=30_000)
-    assert page.locator(".rw-messages-container").evaluate("e => e.scrollHeight > e.clientHeight"), \
+    assert page.locator(".rw-messages-container").evaluate("e => e.scrollHeight > e.clientHeight"), (
         "the conversation should be long enough to scroll"
+    )
     assert wcag_violations(page) == []
 
 
@@ -193,8 +199,9 @@ def test_the_chat_works_with_the_keyboard_alone_and_announces_answers(chat_page:
 
 def test_usable_at_200_percent_zoom_on_a_phone(chat_page: str, browser: Browser) -> None:
     # A 360 x 740 phone zoomed to 200 %: 180 x 370 CSS pixels.
-    context = browser.new_context(viewport={"width": 180, "height": 370}, device_scale_factor=4,
-                                  is_mobile=True, has_touch=True, locale="nl-NL")
+    context = browser.new_context(
+        viewport={"width": 180, "height": 370}, device_scale_factor=4, is_mobile=True, has_touch=True, locale="nl-NL"
+    )
     page = context.new_page()
     try:
         page.goto(chat_page)
@@ -207,8 +214,9 @@ def test_usable_at_200_percent_zoom_on_a_phone(chat_page: str, browser: Browser)
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 180, f"{selector} is off screen"
         title = page.locator(".rw-header .rw-title").bounding_box()
         practice = page.locator(".rw-header span").first.bounding_box()
-        assert title and practice and practice["y"] >= title["y"] + title["height"], \
+        assert title and practice and practice["y"] >= title["y"] + title["height"], (
             "the title and the practice's name overlap"
+        )
         answer = page.locator(".rw-response", has_text="Rook niet").first.bounding_box()
         assert answer and answer["x"] + answer["width"] <= 180, "answers must wrap, not run off screen"
     finally:
@@ -219,11 +227,14 @@ def test_usable_at_200_percent_zoom_on_a_phone(chat_page: str, browser: Browser)
 @pytest.fixture(scope="module")
 def practice_site(stack: Stack) -> Iterator[str]:
     """A page on another site (the practice's website) with the one-line snippet."""
-    page = (f'<!doctype html><html lang="nl"><head><title>Praktijk</title><link rel="icon" href="data:,"></head><body><h1>Praktijk</h1>'
-            f'<script src="{stack.web_url}embed.js" defer></script></body></html>').encode()
+    page = (
+        '<!doctype html><html lang="nl"><head><title>Praktijk</title><link rel="icon" href="data:,"></head>'
+        "<body><h1>Praktijk</h1>"
+        f'<script src="{stack.web_url}embed.js" defer></script></body></html>'
+    ).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200 if self.path == "/" else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -238,8 +249,9 @@ def practice_site(stack: Stack) -> Iterator[str]:
     server.shutdown()
 
 
-def test_the_widget_works_on_the_practice_site_with_its_font_and_no_errors(practice_site: str,
-                                                                          fresh_page: Page) -> None:
+def test_the_widget_works_on_the_practice_site_with_its_font_and_no_errors(
+    practice_site: str, fresh_page: Page
+) -> None:
     page = fresh_page
     errors: List[str] = []
     failed: List[str] = []

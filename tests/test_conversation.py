@@ -1,0 +1,199 @@
+"""The conversation around the answers: the honest fallback, yes and no, feedback, declines and
+follow-ups when the NLU is unsure."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.answers import ActionAnswerTopic
+from actions.conversation import ActionClarify, ActionDeclineBodyPart, ActionFeedback, ActionYesNo
+from actions.replies import PRACTICE
+from tests.conftest import action, bot, make_tracker, run_action, titles, user
+
+FEEDBACK_BUTTONS = [
+    {"title": "👍 Ja", "payload": "/feedback_positive"},
+    {"title": "👎 Nee", "payload": "/feedback_negative"},
+]
+
+
+# --- honest fallback --------------------------------------------------------------------------
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.45},
+    {"name": "greet", "confidence": 0.3},
+    {"name": "ask_pain", "confidence": 0.25},
+    {"name": "red_flag_urgent", "confidence": 0.1},
+    {"name": "ask_exercise", "confidence": 0.05},
+    {"name": "ask_xray", "confidence": 0.01},
+]
+
+
+HIP_QUESTION = "mijn heup doet zeer als ik ga wandelen"
+
+
+def test_first_miss_offers_the_two_most_likely_topics() -> None:
+    messages, _ = run_action(ActionClarify(), make_tracker("nlu_fallback", ranking=RANKING, text=HIP_QUESTION))
+    assert messages[0]["response"] == "utter_clarify"
+    assert titles(messages) == ["Omgaan met pijn", "Bewegen en Beweegnorm", "Iets anders"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_pain", "/ask_exercise", "/deny"]
+
+
+UNSURE = [
+    {"name": "nlu_fallback", "confidence": 0.3},
+    {"name": "greet", "confidence": 0.2},
+    {"name": "ask_pain", "confidence": 0.08},
+    {"name": "ask_exercise", "confidence": 0.05},
+]
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [UNSURE, [{"name": "out_of_scope", "confidence": 0.4}] + RANKING[1:]],
+    ids=["no-shared-words", "out-of-scope-first"],
+)
+def test_a_miss_about_something_else_is_declined_without_hip_buttons(ranking: List[Dict[str, Any]]) -> None:
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", ranking=ranking, text="wat voor weer wordt het morgen")
+    )
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert not any(m.get("buttons") for m in messages)
+
+
+def test_second_miss_in_a_row_shows_the_menu_and_the_practice() -> None:
+    earlier = [
+        action("action_listen"),
+        user("nlu_fallback"),
+        action("action_clarify"),
+        bot("Bedoel je", response="utter_clarify"),
+        action("action_listen"),
+    ]
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", events=earlier, ranking=RANKING, text=HIP_QUESTION)
+    )
+    assert messages[0]["response"] == "utter_second_miss"
+    assert messages[0]["practice_phone"] == PRACTICE.phone
+    assert "Wat kan ik zelf doen?" in titles(messages)
+
+
+def test_a_miss_after_an_answer_is_a_first_miss_again() -> None:
+    earlier = [
+        user("nlu_fallback"),
+        action("action_clarify"),
+        bot("Bedoel je", response="utter_clarify"),
+        user("ask_pain"),
+        action("action_answer_topic"),
+        bot("Je therapeut ...", response="utter_ask_pain"),
+    ]
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", events=earlier, ranking=RANKING, text=HIP_QUESTION)
+    )
+    assert messages[0]["response"] == "utter_clarify"
+
+
+def test_yes_after_bedoel_je_lets_the_patient_pick_and_no_is_a_second_miss() -> None:
+    options = [{"title": "Omgaan met pijn", "payload": "/ask_pain"}, {"title": "Iets anders", "payload": "/deny"}]
+    earlier = [
+        user("nlu_fallback"),
+        action("action_clarify"),
+        bot("Bedoel je", options, "utter_clarify"),
+        action("action_listen"),
+    ]
+    messages, _ = run_action(ActionYesNo(), make_tracker("affirm", events=earlier))
+    assert messages[0]["response"] == "utter_clarify_pick" and messages[0]["buttons"] == options
+    messages, _ = run_action(ActionYesNo(), make_tracker("deny", events=earlier))
+    assert messages[0]["response"] == "utter_second_miss"
+
+
+def test_yes_or_no_without_a_question_shows_the_menu() -> None:
+    messages, events = run_action(ActionYesNo(), make_tracker("affirm", events=[bot("Dag!")]))
+    assert messages[0]["response"] == "utter_yes_no"
+    assert events == []
+
+
+# --- feedback ---------------------------------------------------------------------------------
+def answers(count: int, intent: str = "ask_pain") -> List[Dict[str, Any]]:
+    return [e for _ in range(count) for e in (user(intent), action("action_answer_topic"))]
+
+
+def asks_feedback(events: List[Dict[str, Any]], intent: str = "ask_exercise") -> bool:
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker(intent, events=events))
+    return any(m.get("response") == "utter_feedback_ask" for m in messages)
+
+
+def test_feedback_is_asked_after_the_first_answer_and_then_every_third() -> None:
+    asked = [asks_feedback(answers(n)) for n in range(7)]
+    assert asked == [True, False, False, True, False, False, True]
+
+
+def test_feedback_is_not_asked_again_for_a_rated_topic_and_counts_restart_per_session() -> None:
+    rated = answers(3) + [
+        {"event": "slot", "name": "feedback", "value": {"topic": "ask_exercise", "rating": "positive"}}
+    ]
+    assert not asks_feedback(rated)
+    assert asks_feedback(rated, intent="ask_xray")
+    assert asks_feedback(answers(2) + [{"event": "session_started"}])
+
+
+@pytest.mark.parametrize("intent,rating", [("feedback_positive", "positive"), ("feedback_negative", "negative")])
+def test_feedback_is_stored_with_the_topic(intent: str, rating: str) -> None:
+    messages, events = run_action(ActionFeedback(), make_tracker(intent, slots={"topic": "ask_pain"}))
+    assert events == [SlotSet("feedback", {"topic": "ask_pain", "rating": rating})]
+    assert messages[0]["response"] == f"utter_{intent}"
+
+
+def test_thumbs_down_offers_the_practice_contact() -> None:
+    messages, _ = run_action(ActionFeedback(), make_tracker("feedback_negative", slots={"topic": "ask_pain"}))
+    assert messages[0]["practice_phone"] == PRACTICE.phone and messages[0]["practice_email"] == PRACTICE.email
+
+
+@pytest.mark.parametrize("intent,rating", [("affirm", "positive"), ("deny", "negative")])
+def test_a_bare_yes_or_no_after_the_feedback_question_is_feedback(intent: str, rating: str) -> None:
+    earlier = [action("action_answer_topic"), bot("Had je iets aan dit antwoord?", FEEDBACK_BUTTONS)]
+    _, events = run_action(ActionYesNo(), make_tracker(intent, events=earlier, slots={"topic": "ask_xray"}))
+    assert events == [SlotSet("feedback", {"topic": "ask_xray", "rating": rating})]
+
+
+# --- declines ---------------------------------------------------------------------------------
+def test_knee_complaints_get_the_thuisarts_knee_page() -> None:
+    entities = [{"entity": "body_part", "value": "knie"}]
+    messages, _ = run_action(ActionDeclineBodyPart(), make_tracker("other_body_part", entities=entities))
+    assert messages[0]["body_part"] == "je knie"
+    assert "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-knie" in messages[0]["body_part_link"]
+
+
+def test_other_body_parts_get_the_thuisarts_home_page() -> None:
+    entities = [{"entity": "body_part", "value": "elleboog"}]
+    messages, _ = run_action(ActionDeclineBodyPart(), make_tracker("other_body_part", entities=entities))
+    assert messages[0]["body_part"] == "je elleboog"
+    assert messages[0]["body_part_link"] == "[Thuisarts.nl](https://www.thuisarts.nl/)"
+
+
+def test_an_unsure_follow_up_is_answered_from_the_conversation_topic() -> None:
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "follow_up", "confidence": 0.43},
+        {"name": "ask_therapy_duration", "confidence": 0.4},
+    ]
+    messages, _ = run_action(
+        ActionClarify(),
+        make_tracker("nlu_fallback", ranking=ranking, text="hoe vaak in de week?", slots={"topic": "ask_exercise"}),
+    )
+    assert [m["response"] for m in messages] == ["utter_follow_up_exercise_amount"]
+
+
+@pytest.mark.parametrize("topic_slot,expected", [("ask_pain", "follow_up"), ("ask_exercise", "topic")])
+def test_the_same_topic_again_with_a_follow_up_close_behind_gets_the_follow_up(topic_slot: str, expected: str) -> None:
+    """Right after the pain answer, "kan het kwaad als het pijn doet?" gets the danger answer, not the pain
+    answer again; the same words as a new question (another topic before) get the pain answer."""
+    ranking = [{"name": "ask_pain", "confidence": 0.54}, {"name": "follow_up", "confidence": 0.45}]
+    messages, _ = run_action(
+        ActionAnswerTopic(),
+        make_tracker("ask_pain", ranking=ranking, text="kan het kwaad als het pijn doet?", slots={"topic": topic_slot}),
+    )
+    responses = [m["response"] for m in messages]
+    if expected == "follow_up":
+        assert responses[0] == "utter_follow_up_dangerous"
+    else:
+        assert responses[0] == "utter_ask_pain"

@@ -1,0 +1,112 @@
+"""Personal data out of what is stored (store/scrub.py, store/tracker_store.py): recall on chat
+messages with personal data, and what it must leave alone (our own words, ordinary messages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.nlu.training_data.loading import load_data
+
+from store.scrub import Scrubber, elf_proef, scrubber
+from store.tracker_store import scrubbed
+
+DATA = Path(__file__).resolve().parent / "data"
+# pii_messages.yml was written blind, before the scrubber; its misses shaped the chat patterns.
+# pii_holdout.yml was written blind afterwards and measured once, unchanged: the honest figure.
+RECALL = {"pii_messages.yml": 0.95, "pii_holdout.yml": 0.90}
+UNTOUCHED_CLEAN = 0.95
+UNTOUCHED_TRAINING = 0.99
+
+
+@pytest.fixture(scope="module")
+def scrub() -> Scrubber:
+    return scrubber()
+
+
+def report(title: str, lines: List[str]) -> None:
+    print(f"\n{title}" + "".join(f"\n  {line}" for line in lines))
+
+
+@pytest.mark.parametrize("name", sorted(RECALL))
+def test_personal_data_is_found(scrub: Scrubber, name: str) -> None:
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    found, misses = 0, []
+    pairs = [(m["text"], pii, kind) for m in data["messages"] for pii, kind in zip(m["pii"], m["kinds"], strict=True)]
+    for text, pii, kind in pairs:
+        if pii in scrub.scrub(text):
+            misses.append(f"{kind}: {pii!r} in {text!r}")
+        else:
+            found += 1
+    report(f"{name}: {found}/{len(pairs)} personal data found", misses)
+    assert found / len(pairs) >= RECALL[name]
+
+
+@pytest.mark.parametrize("name", sorted(RECALL))
+def test_ordinary_messages_are_left_alone(scrub: Scrubber, name: str) -> None:
+    clean = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["clean"]
+    altered = [f"{text!r} -> {scrub.scrub(text)!r}" for text in clean if scrub.scrub(text) != text]
+    report(f"{name}: {len(clean) - len(altered)}/{len(clean)} clean messages untouched", altered)
+    assert 1 - len(altered) / len(clean) >= UNTOUCHED_CLEAN
+
+
+def test_training_examples_and_test_phrasings_are_left_alone(scrub: Scrubber) -> None:
+    texts = [e.get("text") for e in load_data("data/nlu").intent_examples]
+    texts += [e.get("text") for e in load_data(str(DATA / "nlu_test.yml")).intent_examples]
+    altered = [f"{text!r} -> {scrub.scrub(text)!r}" for text in texts if scrub.scrub(text) != text]
+    report(f"training + test phrasings: {len(texts) - len(altered)}/{len(texts)} untouched", altered)
+    assert 1 - len(altered) / len(texts) >= UNTOUCHED_TRAINING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cesar of Mensendieck, wat is het verschil?",
+        "Ik heb de Beweegcheck gedaan",
+        "Wat zegt Thuisarts over mijn heup?",
+        "Mijn Knie en mijn Enkel doen zeer",
+        "ik ben 67 jaar en wandel 30 minuten per dag",
+        "mag ik paracetamol en ibuprofen samen nemen",
+    ],
+)
+def test_our_own_words_and_ordinary_numbers_survive(scrub: Scrubber, text: str) -> None:
+    assert scrub.scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    "text,gone,tag",
+    [
+        ("bel me op 0612345678", "0612345678", "[TELEFOON]"),
+        ("mijn nummer is +31 6 1234 5678", "1234 5678", "[TELEFOON]"),
+        ("mijn bsn is 1112.23.333", "1112.23.333", "[BSN]"),
+        ("ik ben 93 en loop slecht", "93", "[LEEFTIJD]"),
+        ("mail naar piet@example.nl", "piet@example.nl", "[EMAIL]"),
+        ("ik ben jan de vries", "jan de vries", "[PERSOON]"),
+    ],
+)
+def test_chat_forms_are_tagged(scrub: Scrubber, text: str, gone: str, tag: str) -> None:
+    result = scrub.scrub(text)
+    assert gone not in result and tag in result
+
+
+def test_the_bsn_check() -> None:
+    assert elf_proef("111222333") and not elf_proef("123456789")
+
+
+def test_a_stored_event_keeps_its_meaning_without_the_personal_data() -> None:
+    parse: Dict[str, Any] = {
+        "text": "ik ben Jan de Vries, mijn heup doet pijn",
+        "intent": {"name": "ask_pain", "confidence": 0.9},
+        "entities": [],
+    }
+    event = UserUttered(parse["text"], parse["intent"], [], parse_data=parse, input_channel="rest")
+    stored = scrubbed(event)
+    assert isinstance(stored, UserUttered)
+    assert "Jan" not in stored.text and "mijn heup doet pijn" in stored.text
+    assert stored.parse_data["text"] == stored.text and stored.intent_name == "ask_pain"
+    assert event.text == parse["text"], "the turn itself still has the original"
+    answer = scrubbed(SlotSet("beweeg_days_moderate", "3 dagen, bel me op 0612345678"))
+    assert isinstance(answer, SlotSet) and answer.value == "3 dagen, bel me op [TELEFOON]"
