@@ -34,16 +34,19 @@ help:
 	@echo "make purge - delete conversations older than HEUPWIJZER_RETENTION_DAYS (default 30)"
 
 # --- setup -----------------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt scripts/find_python.sh store/scrub.py store/deduce_config.json
+$(VENV)/.installed: requirements.txt scripts/find_python.sh
 	@python=$$(scripts/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip==24.2
 	$(PY) -m pip install --quiet -r requirements.txt
-	@echo "Building deduce's lookup tables (once per install, about a minute) ..."
-	@$(PY) -m store.scrub > /dev/null
 	@touch $@
+
+# deduce (personal data scrubbing) builds its lookup tables on first use: once per install.
+$(BUILD)/deduce-ready: $(VENV)/.installed
+	@echo "Building deduce's lookup tables (once per install, about a minute) ..."
+	@mkdir -p $(BUILD) && $(PY) -m store.scrub > /dev/null && touch $@
 
 # Always re-checked (cheap); the file only changes when the effective pipeline changes.
 $(BUILD)/spacy-model: $(VENV)/.installed scripts/setup_spacy.py FORCE
@@ -53,7 +56,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(VENV)/.installed $(BUILD)/spacy-model
+setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
 
 # Debian's chromium for the browser test (installed when missing and possible).
 browser:

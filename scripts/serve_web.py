@@ -66,7 +66,7 @@ def content_security_policy(page_host: str, rasa_port: int) -> str:
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",  # the widget sets styles on its elements
             "img-src 'self' data:",
-            "font-src 'self'",
+            "font-src 'self' data:",  # the widget's carousel icons are inline fonts
             "connect-src 'self' " + " ".join(rasa + sockets),
             f"frame-ancestors {ancestors}",
             "base-uri 'none'",

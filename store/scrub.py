@@ -52,6 +52,16 @@ LABELLED_NUMBER = re.compile(
     r"(?i)\b(bsn|burgerservicenummer|\w*nummer|nr)\b\.?\s*(?:is\s+|:\s*)?([a-z]{0,5}-?\d[\d.\- ]*\d|\d+)(?!\w)"
 )
 GROUPED_NINE_DIGITS = re.compile(r"(?<![\d.])\d{3,4}[. ]\d{2,3}[. ]\d{3}(?![\d.])")
+NOT_AN_AGE = r"(?!\s*(?:kg|kilo|cm|%|procent|min|minuten|graden|keer|x|meter|stappen)\b)"
+# Ages over 89 in words ("al negentig", "eenennegentig jaar") and as an ordinal ("op mijn 96e").
+AGE_IN_WORDS = re.compile(
+    r"(?i)\b(negentig|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]n\s?negentig|honderd)\b" + NOT_AN_AGE
+)
+AGE_ORDINAL = re.compile(r"(?i)\b(?:mijn|zijn|haar|m'n|z'n)\s+((?:9\d|1[01]\d)(?:e|ste))\b")
+# A street and number after the words that announce an address ("mijn adres is lindelaan 7a").
+ADDRESS_AFTER_CUE = re.compile(
+    r"(?i)\b(?:adres is|adres:|woonadres|ik woon (?:op|aan))\s+((?:[a-z][\w.'-]*\s){1,3}\d{1,4}\s?[a-z]?)(?!\w)"
+)
 AGE_AFTER_VERB = re.compile(
     r"(?i)\b(?:ben|is|wordt|word|werd|was)\s+(9\d|1[01]\d)\b(?!\s*(?:kg|kilo|cm|%|procent|min|minuten|graden|keer|x))"
 )
@@ -61,7 +71,10 @@ NAME_CUE = re.compile(
     r"(?i)\b(?:ik ben|ik heet|mijn naam is|naam is|met (?:mevrouw|meneer|mevr|dhr)\.?|groet(?:en|jes)?|gr)\s+"
     r"((?:[a-z][a-z'-]+\s*){1,4})"
     r"|^\s*((?:[a-z][a-z'-]+\s+){1,3})(?=hier\b)"
+    r"|(?:^|[!.,?]\s*)ben\s+((?:[a-z][a-z'-]+\s*){1,4})"  # "hoi! ben hatice ozturk"
+    r"|\bmet\s+((?:[a-z][a-z'-]+\s*){1,3})"  # "hallo met fatma yilmaz": only with a rare first word
 )
+RARE_WORD_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,9 @@ def chat_forms(text: str) -> List[Span]:
     for match in GROUPED_NINE_DIGITS.finditer(text):
         if elf_proef(re.sub(r"\D", "", match.group())):
             found.append(Span(match.start(), match.end(), "BSN"))
-    found += [Span(m.start(1), m.end(1), "LEEFTIJD") for m in AGE_AFTER_VERB.finditer(text)]
+    found += [Span(m.start(1), m.end(1), "ADRES") for m in ADDRESS_AFTER_CUE.finditer(text)]
+    for pattern in (AGE_AFTER_VERB, AGE_IN_WORDS, AGE_ORDINAL):
+        found += [Span(m.start(1), m.end(1), "LEEFTIJD") for m in pattern.finditer(text)]
     return found
 
 
@@ -149,7 +164,10 @@ def with_names_capitalised(text: str) -> str:
 
     chars = list(text)
     for match in NAME_CUE.finditer(text):
-        group = 1 if match.group(1) else 2
+        group = next(i for i in range(1, 5) if match.group(i))
+        first = WORD.search(match.group(group))
+        if group == 4 and (first is None or zipf_frequency(first.group(), "nl") >= RARE_WORD_ZIPF):
+            continue
         for word in WORD.finditer(match.group(group)):
             if word.group() in NAME_PARTICLES:
                 continue

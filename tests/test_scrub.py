@@ -15,9 +15,11 @@ from store.scrub import Scrubber, elf_proef, scrubber
 from store.tracker_store import scrubbed
 
 DATA = Path(__file__).resolve().parent / "data"
-# pii_messages.yml was written blind, before the scrubber; its misses shaped the chat patterns.
-# pii_holdout.yml was written blind afterwards and measured once, unchanged: the honest figure.
-RECALL = {"pii_messages.yml": 0.95, "pii_holdout.yml": 0.90}
+# All three were written blind, by someone who had not seen the scrubber. pii_messages.yml came
+# first and its misses shaped the chat patterns; pii_holdout.yml was measured blind once (81/87)
+# and then also shaped them; pii_holdout2.yml was measured once, with no change after: the honest
+# figure (94/99 found, 43/45 clean untouched).
+RECALL = {"pii_messages.yml": 0.95, "pii_holdout.yml": 0.95, "pii_holdout2.yml": 0.92}
 UNTOUCHED_CLEAN = 0.95
 UNTOUCHED_TRAINING = 0.99
 

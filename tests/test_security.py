@@ -13,6 +13,7 @@ import string
 import subprocess
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -38,6 +39,12 @@ pytestmark = pytest.mark.stack
 
 QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 REST = "/webhooks/rest/webhook"
+
+
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run in its own thread: Playwright's sync API may own this thread's event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def rest(stack: Stack, sender: str, text: str, headers: Dict[str, str] | None = None) -> requests.Response:
@@ -190,7 +197,7 @@ def test_a_100_kb_socketio_message_is_refused_and_others_keep_their_speed(stack:
         await client.disconnect()
         return replies + [f"during={during}"]
 
-    replies = asyncio.run(chat())
+    replies = run_async(chat())
     during = float(replies.pop().split("=")[1])
     assert any("te lang" in reply for reply in replies), replies
     assert during < max(1.0, 3 * usual), f"another patient waited {during:.2f} s (usually {usual:.2f} s)"
@@ -211,7 +218,7 @@ def test_socketio_takes_only_widget_session_ids(stack: Stack, session: str) -> N
             await client.disconnect()
         return replies
 
-    assert asyncio.run(chat()) == []
+    assert run_async(chat()) == []
 
 
 def test_socketio_refuses_a_client_without_origin(stack: Stack) -> None:

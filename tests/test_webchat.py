@@ -131,8 +131,10 @@ def wcag_violations(page: Page) -> List[str]:
 
 @pytest.fixture()
 def fresh_page(browser: Browser) -> Iterator[Page]:
-    """A new visitor: no stored conversation, no open widget."""
-    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL")
+    """A new visitor: no stored conversation, no open widget. The page's Content-Security-Policy is
+    bypassed here only, so that axe-core (a test tool) can be injected; every other browser test
+    runs under the policy."""
+    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL", bypass_csp=True)
     yield context.new_page()
     context.close()
 
