@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 from rasa_sdk.endpoint import create_app
-from sanic import response
+from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -37,7 +37,7 @@ def inflated_size(body: bytes, limit: int) -> int:
     return size if inflater.unconsumed_tail == b"" else limit + 1
 
 
-def build_app(token: str, max_bytes: int = MAX_BYTES):  # type: ignore[no-untyped-def]
+def build_app(token: str, max_bytes: int = MAX_BYTES) -> Sanic:
     app = create_app("actions", cors_origins=[])
     app.config.REQUEST_MAX_SIZE = max_bytes
 

@@ -22,6 +22,8 @@ the tests start exactly what a practice starts:
   --services        HEUPWIJZER_SERVICES     which servers to start (actions,rasa,web)
   --log-dir                                 one log file per server instead of the terminal
   --shell                                   a chat in the terminal instead of the servers
+  --profile         HEUPWIJZER_PROFILE      embedded (SQLite, one instance) or production (PostgreSQL
+                                            and Redis, checked before anything starts; scripts/profiles.py)
 
 Variables already set in the environment win over the env file. Every variable listed in
 .env.example is set (empty when not given), so credentials.yml can always be read. The sites in
@@ -40,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from actions.practice import PracticeConfigError, load_practice  # noqa: E402  (project root on the path)
 from scripts.processes import Processes, Service, port_is_free  # noqa: E402
+from scripts.profiles import problems  # noqa: E402
 from scripts.settings import (  # noqa: E402
     EVERY_ADDRESS,
     MODEL,
@@ -67,7 +70,7 @@ def services(settings: Settings, env: Mapping[str, str]) -> Dict[str, Service]:
         "--port",
         str(settings.rasa_port),
         "--endpoints",
-        "endpoints.yml",
+        settings.endpoints,
         "--credentials",
         "credentials.yml",
         # Sanic-CORS answers every route (REST, socket.io, API) with one Access-Control-Allow-Origin
@@ -115,7 +118,11 @@ def banner(settings: Settings, env: Mapping[str, str]) -> str:
         lines.append(f"    Chatpagina:    {settings.chat_url}")
     if "rasa" in settings.services:
         lines.append(f"    REST-kanaal:   http://{settings.public_host}:{settings.rasa_port}/webhooks/rest/webhook")
-        lines.append(f"    Gesprekken:    {settings.tracker_db}")
+        if settings.profile == "production":
+            where = f"PostgreSQL {env['HEUPWIJZER_DB_HOST']}:{env['HEUPWIJZER_DB_PORT']}/{env['HEUPWIJZER_DB_NAME']}"
+            lines.append(f"    Gesprekken:    {where} (productieprofiel)")
+        else:
+            lines.append(f"    Gesprekken:    {settings.tracker_db}")
     lines += ["  Stoppen: Ctrl-C", ""]
     return "\n".join(lines)
 
@@ -131,6 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_practice(env)  # the practice's contact details must be complete before anything starts
     except PracticeConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
+        return 2
+    trouble = problems(settings.profile, env)
+    if trouble:
+        for line in trouble:
+            print(f"FOUT: {line}", file=sys.stderr)
         return 2
     every = services(settings, env)
     wanted = [every[name] for name in (("actions",) if settings.shell else settings.services)]
@@ -163,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "-m",
                     str(MODEL),
                     "--endpoints",
-                    "endpoints.yml",
+                    settings.endpoints,
                     "--interface",
                     settings.host,
                     "--port",

@@ -1,5 +1,5 @@
 """`make purge`: delete conversations without activity for HEUPWIJZER_RETENTION_DAYS (default 30)
-from the tracker store of endpoints.yml, with the settings `make run` uses (.env, STATE_DIR, ...).
+from the tracker store of the profile's endpoints file, with the settings `make run` uses (.env, STATE_DIR, ...).
 
 Run it daily, e.g. from cron:  15 3 * * *  cd /srv/heupwijzer && make purge >> .state/purge.log 2>&1
 """
@@ -29,9 +29,9 @@ def main() -> int:
     except ValueError as problem:
         print(f"FOUT: {problem}", file=sys.stderr)
         return 2
-    config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
+    config = read_endpoint_config(str(ROOT / settings.endpoints), "tracker_store")
     if config is None:
-        print("FOUT: endpoints.yml has no tracker_store", file=sys.stderr)
+        print(f"FOUT: {settings.endpoints} has no tracker_store", file=sys.stderr)
         return 2
     options = {key: value for key, value in config.kwargs.items() if key != "type"}
     store = SQLTrackerStore(host=config.url, **options)  # the same database, without loading the scrubber

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Sequence
 
 from channels.origins import parse_origins
+from scripts.profiles import PROFILES, with_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -36,6 +37,12 @@ class Settings:
     services: Sequence[str]
     log_dir: Path | None
     shell: bool
+    profile: str = "embedded"
+
+    @property
+    def endpoints(self) -> str:
+        """The endpoints file of the profile (tracker store, lock store, action server)."""
+        return PROFILES[self.profile]
 
     @property
     def public_host(self) -> str:
@@ -83,6 +90,7 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
     parser.add_argument("--services", default=env("HEUPWIJZER_SERVICES", ",".join(SERVICES)))
     parser.add_argument("--log-dir", type=Path, default=None)
     parser.add_argument("--shell", action="store_true")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default=env("HEUPWIJZER_PROFILE", "embedded"))
     args = parser.parse_args(argv)
 
     services = [name.strip() for name in args.services.split(",") if name.strip()]
@@ -103,6 +111,7 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
         services=[name for name in SERVICES if name in services],
         log_dir=args.log_dir,
         shell=args.shell,
+        profile=args.profile,
     )
 
 
@@ -175,4 +184,4 @@ def server_environment(settings: Settings, environ: Mapping[str, str]) -> Dict[s
         RASA_TELEMETRY_ENABLED="false",
         PYTHONPATH=str(ROOT),
     )
-    return env
+    return with_defaults(env) if settings.profile == "production" else env

@@ -1,0 +1,133 @@
+"""The production profile (HEUPWIJZER_PROFILE=production): PostgreSQL tracker store and Redis lock
+store, started through the same launcher; and a one-line error, no stack trace, when either is
+missing. PostgreSQL is this machine's service (127.0.0.1:5432) with a database of the test's own;
+Redis is a redis-server of the test's own on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator
+
+import psycopg2
+import pytest
+import redis
+
+from channels.identity import conversation_id
+from tests.conftest import ID_SECRET, ROOT, VENV_BIN, Stack, free_port, new_sender, texts
+
+pytestmark = pytest.mark.stack
+
+SERVICE = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    name = f"heupwijzer_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(dbname="postgres", **SERVICE)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield name
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    server = shutil.which("redis-server")
+    assert server, "redis-server is missing"
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def production(database: str, redis_port: int) -> Dict[str, str]:
+    return {
+        "HEUPWIJZER_PROFILE": "production",
+        "HEUPWIJZER_DB_HOST": SERVICE["host"],
+        "HEUPWIJZER_DB_PORT": str(SERVICE["port"]),
+        "HEUPWIJZER_DB_NAME": database,
+        "HEUPWIJZER_DB_USER": SERVICE["user"],
+        "HEUPWIJZER_REDIS_PORT": str(redis_port),
+    }
+
+
+def test_conversations_are_kept_in_postgresql(tmp_path: Path, database: str, redis_port: int) -> None:
+    stack = Stack(
+        workdir=tmp_path,
+        tracker_db=tmp_path / "unused.db",
+        services="actions,rasa",
+        settings=production(database, redis_port),
+    ).start()
+    sender = new_sender()
+    try:
+        reply = texts(stack.say(sender, "ik ben Jan de Vries, " + QUESTION))
+        follow = texts(stack.say(sender, "hoe vaak per week?"))
+    finally:
+        stack.stop()
+    assert "Rook niet" in reply and follow.strip()
+    assert not (tmp_path / "unused.db").exists(), "the embedded SQLite store was used"
+    with psycopg2.connect(dbname=database, **SERVICE) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data FROM events WHERE sender_id = %s AND type_name = 'user'",
+            (conversation_id("rest", sender, ID_SECRET.encode()),),
+        )
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2
+    assert "Jan de Vries" not in stored[0] and "[PERSOON]" in stored[0]
+
+
+@pytest.mark.parametrize("broken", ["database", "redis"])
+def test_an_unreachable_database_or_redis_is_one_line_naming_the_setting(
+    tmp_path: Path, database: str, redis_port: int, broken: str
+) -> None:
+    settings = production(database, redis_port)
+    if broken == "database":
+        settings["HEUPWIJZER_DB_PORT"] = str(free_port())
+    else:
+        settings["HEUPWIJZER_REDIS_PORT"] = str(free_port())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
+    result = subprocess.run(
+        [
+            str(VENV_BIN / "python"),
+            "scripts/launch.py",
+            "--env-file",
+            "",
+            "--state-dir",
+            str(tmp_path),
+            "--actions-port",
+            str(free_port()),
+            "--rasa-port",
+            str(free_port()),
+            "--web-port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env={**env, **settings, "HEUPWIJZER_ID_SECRET": ID_SECRET},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    expected = "HEUPWIJZER_DB_PORT" if broken == "database" else "HEUPWIJZER_REDIS_PORT"
+    assert lines[0].startswith("FOUT: ") and expected in lines[0]
