@@ -5,17 +5,16 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, Mapping, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.content import Button, texts
-from channels.formatting import choose_option
+from actions.content import texts
 from channels.identity import ToPlatform, conversation_id, id_secret
+from channels.memory import OptionMemory
 from channels.payloads import safe_text
 
 logger = logging.getLogger(__name__)
@@ -146,58 +145,3 @@ def json_object(request: Request) -> Tuple[Dict[str, Any], HTTPResponse | None]:
     if not isinstance(body, dict):
         return {}, error(400, "the body must be a JSON object")
     return body, None
-
-
-class RecentIds:
-    """Message ids seen lately, to answer a re-delivered message only once."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-
-    def seen(self, message_id: str) -> bool:
-        """True when the id was seen before; otherwise remembers it."""
-        if message_id in self._ids:
-            return True
-        self._ids[message_id] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return False
-
-
-class OptionMemory:
-    """The options shown to each patient in the bot's last turn on a text-only channel.
-
-    All buttons of one turn are numbered on (an answer's 1-5, then the feedback question's 6-7),
-    so "2" or an option's title always selects exactly one of them.
-    """
-
-    def __init__(self, channel: str, size: int = 10_000) -> None:
-        self._options: OrderedDict[str, List[Button]] = OrderedDict()
-        self._size = size
-        self._channel = channel
-
-    def _key(self, recipient: str) -> str:  # remembered under the pseudonym, never the phone number
-        return conversation_id(self._channel, recipient)
-
-    def add(self, recipient: str, buttons: Sequence[Button]) -> int:
-        """Remember more options of this turn; returns the number of the first one."""
-        recipient = self._key(recipient)
-        options = self._options.pop(recipient, [])
-        first = len(options) + 1
-        self._options[recipient] = options + list(buttons)
-        if len(self._options) > self._size:
-            self._options.popitem(last=False)
-        return first
-
-    def get(self, recipient: str) -> List[Button]:
-        return self._options.get(self._key(recipient), [])
-
-    def new_turn(self, recipient: str) -> None:
-        self._options.pop(self._key(recipient), None)
-
-    def resolve(self, recipient: str, text: str) -> str:
-        """The payload of the chosen option, or the text itself; starts a new turn."""
-        chosen = choose_option(text, self.get(recipient))
-        self.new_turn(recipient)
-        return chosen if chosen is not None else text

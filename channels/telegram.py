@@ -26,7 +26,6 @@ from sanic.response import HTTPResponse
 
 from channels.common import (
     FromCredentials,
-    RecentIds,
     check_enabled,
     error,
     first_problem,
@@ -37,6 +36,7 @@ from channels.common import (
     webhook_blueprint,
 )
 from channels.formatting import split_message, telegram_html
+from channels.memory import recent_ids
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class SecureTelegramInput(FromCredentials, TelegramInput):
         self.enabled = check_enabled("Telegram", credentials, VARIABLES)
         self.secret_token = str(credentials.get("secret_token") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "")
-        self.seen = RecentIds()
+        self.seen = recent_ids(self.name())
         self.output: HeupwijzerTelegramOutput | None = None
 
     def get_output_channel(self) -> HeupwijzerTelegramOutput:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from channels.common import OptionMemory, channel_text
+from channels.common import channel_text
 from channels.formatting import numbered_options, plain_links, split_message
+from channels.memory import OptionMemory
 
 
 class TextOnlyOutput:

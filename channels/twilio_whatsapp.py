@@ -27,8 +27,6 @@ from twilio.rest import Client
 
 from channels.common import (
     FromCredentials,
-    OptionMemory,
-    RecentIds,
     check_enabled,
     error,
     first_problem,
@@ -36,6 +34,7 @@ from channels.common import (
     hand_over,
     webhook_blueprint,
 )
+from channels.memory import OptionMemory, option_memory, recent_ids
 from channels.text_only import TextOnlyOutput
 
 logger = logging.getLogger(__name__)
@@ -90,8 +89,8 @@ class SignedTwilioInput(FromCredentials, TwilioInput):
         self.webhook_url = str(credentials.get("webhook_url") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "")
         self.validator = RequestValidator(str(self.auth_token or ""))
-        self.seen = RecentIds()
-        self.options = OptionMemory(self.name())
+        self.seen = recent_ids(self.name())
+        self.options = option_memory(self.name())
         self.output: TwilioWhatsAppOutput | None = None
 
     def get_output_channel(self) -> OutputChannel:

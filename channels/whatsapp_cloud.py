@@ -24,8 +24,6 @@ from sanic.response import HTTPResponse
 
 from channels.common import (
     FromCredentials,
-    OptionMemory,
-    RecentIds,
     check_enabled,
     disabled_response,
     error,
@@ -36,6 +34,7 @@ from channels.common import (
     same_secret,
     webhook_blueprint,
 )
+from channels.memory import OptionMemory, option_memory, recent_ids
 from channels.text_only import TextOnlyOutput
 
 logger = logging.getLogger(__name__)
@@ -101,8 +100,8 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         self.verify_token = str(credentials.get("verify_token") or "")
         self.phone_number_id = str(credentials.get("phone_number_id") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "") or DEFAULT_GRAPH_API
-        self.seen = RecentIds()
-        self.options = OptionMemory(self.name())
+        self.seen = recent_ids(self.name())
+        self.options = option_memory(self.name())
         self.output = WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base_url, self.options)
 
     def get_output_channel(self) -> OutputChannel:

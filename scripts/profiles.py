@@ -8,6 +8,8 @@ from __future__ import annotations
 import socket
 from typing import Dict, List, Mapping
 
+from channels.memory import redis_client
+
 PROFILES: Dict[str, str] = {"embedded": "endpoints.yml", "production": "deploy/endpoints.production.yml"}
 DEFAULTS = {  # production settings that may stay empty
     "HEUPWIJZER_DB_HOST": "127.0.0.1",
@@ -61,13 +63,7 @@ def redis_problem(env: Mapping[str, str]) -> str | None:
 
     host, port = env["HEUPWIJZER_REDIS_HOST"], env["HEUPWIJZER_REDIS_PORT"]
     try:
-        redis.Redis(
-            host=host,
-            port=int(port),
-            db=int(env["HEUPWIJZER_REDIS_DB"]),
-            password=env.get("HEUPWIJZER_REDIS_PASSWORD") or None,
-            socket_timeout=3,
-        ).ping()
+        redis_client(env).ping()
     except (redis.RedisError, ValueError) as problem:
         return f"Redis op {host}:{port} antwoordt niet (HEUPWIJZER_REDIS_HOST, HEUPWIJZER_REDIS_PORT): {problem}"
     return None

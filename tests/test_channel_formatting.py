@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.common import OptionMemory, RecentIds
 from channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
+from channels.memory import OptionMemory, RecentIds
 from channels.origins import parse_origins
 
 LINK = (

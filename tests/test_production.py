@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from channels.identity import conversation_id
+from channels.memory import SharedOptionMemory, SharedRecentIds
 from tests.conftest import ID_SECRET, ROOT, VENV_BIN, Stack, free_port, new_sender, texts
 
 pytestmark = pytest.mark.stack
@@ -131,3 +132,22 @@ def test_an_unreachable_database_or_redis_is_one_line_naming_the_setting(
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     expected = "HEUPWIJZER_DB_PORT" if broken == "database" else "HEUPWIJZER_REDIS_PORT"
     assert lines[0].startswith("FOUT: ") and expected in lines[0]
+
+
+def test_instances_share_redelivered_ids_and_numbered_options(redis_port: int) -> None:
+    """Two instances (two memories on one Redis): a message re-delivered to the other instance is
+    answered once, and "2" picks the option the other instance offered."""
+    client = redis.Redis(port=redis_port)
+    first, second = SharedRecentIds("twilio", client), SharedRecentIds("twilio", client)
+    message = f"SM{uuid.uuid4().hex}"
+    assert first.seen(message) is False
+    assert second.seen(message) is True
+    patient = f"whatsapp:+316{uuid.uuid4().int % 10**8:08d}"
+    offered, answering = SharedOptionMemory("twilio", client), SharedOptionMemory("twilio", client)
+    pain = {"title": "Omgaan met pijn", "payload": "/ask_pain"}
+    exercise = {"title": "Bewegen", "payload": "/ask_exercise"}
+    assert offered.add(patient, [pain, exercise]) == 1
+    assert offered.add(patient, [{"title": "👍 Ja", "payload": "/feedback_positive"}]) == 3
+    assert answering.resolve(patient, "2") == "/ask_exercise"
+    assert offered.resolve(patient, "2") == "2", "a new turn: the old options are gone"
+    assert not any(patient.removeprefix("whatsapp:+") in key.decode() for key in client.keys("*"))
