@@ -23,7 +23,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup browser run shell test unit lint evaluate purge train validate clean FORCE
+.PHONY: help setup browser nginx run shell test unit lint evaluate purge train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
@@ -62,6 +62,10 @@ setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
 browser:
 	@scripts/setup_browser.sh
 
+# Debian's nginx for the scale-out test (installed when missing and possible).
+nginx:
+	@scripts/setup_nginx.sh
+
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.
 $(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard components/*.py)
@@ -85,7 +89,7 @@ run: setup node_modules/.installed $(MODEL)
 shell: setup $(MODEL)
 	@$(PY) scripts/launch.py --shell
 
-test: setup lint validate node_modules/.installed browser $(MODEL)
+test: setup lint validate node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests
 
