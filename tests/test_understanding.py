@@ -11,13 +11,14 @@ import pytest
 
 from scripts import evaluation as ev
 from scripts import red_flag_evaluation as rf
+from scripts.report import TARGETS
 from tests.conftest import Stack
 
-RECALL = 1.0
-FALSE_ALARMS = 0.02
-FOLLOW_UPS = 0.93  # measured 56-58/59 over five trainings on 2026-11-26 (DIET varies by a turn or two)
-OFF_TOPIC = 0.95
-FITS = 0.90
+RECALL = TARGETS["recall"]
+FALSE_ALARMS = TARGETS["false_alarms"]
+FOLLOW_UPS = TARGETS["follow_ups"]
+OFF_TOPIC = TARGETS["off_topic"]
+FITS = TARGETS["fits"]
 
 
 def report(capsys: pytest.CaptureFixture, line: str, wrong: list) -> None:
