@@ -67,9 +67,13 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
             await output.send_response(platform_id, {"text": channel_text("too_long")})
             return None
         pseudonym = conversation_id(channel, platform_id, secret)
-        return await on_new_message(
-            UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
-        )
+        try:
+            return await on_new_message(
+                UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
+            )
+        except Exception as problem:  # logged here without the text (Rasa's own handlers would log it)
+            logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
+            return None
 
     return handle
 
@@ -87,9 +91,9 @@ async def hand_over(
     if not text or not text.strip():
         await output.send_text_message(sender, channel_text("not_text"))
         return
-    if options is not None:
-        text = options.resolve(sender, text)
     try:
+        if options is not None:
+            text = options.resolve(sender, text)
         await on_new_message(UserMessage(text, output, sender, input_channel=channel))
     except Exception:
         logger.exception("%s: a message could not be handled", channel)

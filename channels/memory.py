@@ -10,13 +10,18 @@ conversation's pseudonym (channels/identity.py), never the phone number.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import OrderedDict
 from typing import Any, List, Mapping, Sequence
 
+from redis.exceptions import RedisError
+
 from actions.content import Button
 from channels.formatting import choose_option
 from channels.identity import conversation_id
+
+logger = logging.getLogger(__name__)
 
 SEEN_SECONDS = 24 * 3600  # platforms re-deliver within minutes to hours
 OPTIONS_SECONDS = 24 * 3600  # a numbered list older than a day is not what "2" refers to
@@ -59,10 +64,16 @@ class SharedRecentIds(RecentIds):
     """The same, shared by every instance through Redis (SET NX: exactly one instance wins)."""
 
     def __init__(self, channel: str, client: Any) -> None:
-        self._client, self._prefix = client, f"heupwijzer:seen:{channel}:"
+        self._client, self._channel, self._prefix = client, channel, "heupwijzer:seen:"
 
     def seen(self, message_id: str) -> bool:
-        return not self._client.set(self._prefix + message_id, 1, nx=True, ex=SEEN_SECONDS)
+        # Keyed by a hash: a Meta message id (wamid...) encodes the sender's phone number.
+        key = self._prefix + conversation_id(self._channel, "message\0" + message_id)
+        try:
+            return not self._client.set(key, 1, nx=True, ex=SEEN_SECONDS)
+        except RedisError as problem:  # answer rather than fail: a re-delivery may then be answered twice
+            logger.error("Redis unavailable for re-delivery ids: %s", type(problem).__name__)
+            return False
 
 
 class OptionMemory:

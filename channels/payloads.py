@@ -38,8 +38,10 @@ def offered() -> tuple[FrozenSet[str], Dict[str, FrozenSet[str]]]:
 
 
 def allowed(text: str) -> bool:
+    if "\n" in text or "\r" in text:  # Rasa's pattern stops at a line end and drops the rest
+        return False
     match = YAMLStoryReader._regex_message_pattern().match(text)
-    if not match or match.group("rest").strip():
+    if not match or match.end() != len(text) or match.group("rest").strip():
         return False
     intents, values = offered()
     if match.group("name").strip() not in intents:

@@ -68,7 +68,7 @@ class TwilioWhatsAppOutput(TextOnlyOutput, TwilioOutput):
         try:
             await self.messages.create_async(to=recipient_id, from_=self.twilio_number, body=body)
         except TwilioRestException as problem:
-            logger.error("Twilio refused a message: %s", problem)
+            logger.error("Twilio refused a message: status %s, code %s", problem.status, problem.code)
 
 
 class SignedTwilioInput(FromCredentials, TwilioInput):

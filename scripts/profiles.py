@@ -73,5 +73,10 @@ def problems(profile: str, env: Mapping[str, str]) -> List[str]:
     """What stops this profile from starting, one line each (empty: all is well)."""
     if profile == "embedded":
         return []
-    found = [database_problem(env), redis_problem(env)]
+    shared = [
+        f"{name} is niet gezet: alle instanties moeten hetzelfde gebruiken (zie .env.example)."
+        for name in ("HEUPWIJZER_ID_SECRET", "HEUPWIJZER_ACTION_TOKEN")
+        if not (env.get(name) or "").strip()
+    ]
+    found = shared + [database_problem(env), redis_problem(env)]
     return [line for line in found if line]

@@ -152,8 +152,11 @@ def spacy_model() -> str:
 
 def kept_secret(path: Path) -> str:
     """A random secret kept in the state folder (created on first start, readable by us only)."""
-    if path.is_file() and len(path.read_text(encoding="utf-8").strip()) >= 32:
-        return path.read_text(encoding="utf-8").strip()
+    if path.is_file():
+        kept = path.read_text(encoding="utf-8").strip()
+        if len(kept) < 32:  # never replaced silently: every stored conversation id depends on it
+            raise SystemExit(f"FOUT: {path} is leeg of te kort. Zet het oude geheim terug (of verwijder het bestand).")
+        return kept
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -169,9 +172,9 @@ def server_environment(settings: Settings, environ: Mapping[str, str]) -> Dict[s
     env = {name: "" for name in listed_variables()}
     env.update(read_env_file(settings.env_file))
     env.update(environ)
-    if not env.get("HEUPWIJZER_ID_SECRET"):
+    if not env.get("HEUPWIJZER_ID_SECRET") and settings.profile != "production":  # production: must be set
         env["HEUPWIJZER_ID_SECRET"] = kept_secret(settings.state_dir / "id_secret")
-    if not env.get("HEUPWIJZER_ACTION_TOKEN"):
+    if not env.get("HEUPWIJZER_ACTION_TOKEN") and settings.profile != "production":
         env["HEUPWIJZER_ACTION_TOKEN"] = secrets.token_urlsafe(32)
     origins = parse_origins(env.get("HEUPWIJZER_CORS_ORIGINS", ""))
     env.update(

@@ -41,7 +41,11 @@ def scrubbed(event: Event) -> Event:
         if isinstance(entity.get("value"), str):
             entity["value"] = scrub(entity["value"])
     data.pop("metadata", None)
-    return Event.from_parameters(data) or event
+    parse.pop("metadata", None)
+    copy_of = Event.from_parameters(data)
+    if copy_of is None:
+        raise ValueError(f"a scrubbed {event.type_name} event could not be rebuilt")
+    return copy_of
 
 
 class ScrubbingTrackerStore(SQLTrackerStore):
@@ -50,10 +54,15 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if tracker.get_slot(ERASE_SLOT):
-            self.delete(tracker.sender_id)
-            return
-        await super().save(tracker)
+        """Never raises: Rasa's fail-safe wrapper would otherwise keep the unscrubbed tracker in
+        memory. A turn that can't be stored scrubbed is not stored (and logged without its text)."""
+        try:
+            if tracker.get_slot(ERASE_SLOT):
+                self.delete(tracker.sender_id)
+                return
+            await super().save(tracker)
+        except Exception as problem:
+            logger.error("A turn was not stored: %s", type(problem).__name__)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         return (scrubbed(event) for event in super()._additional_events(session, tracker))

@@ -39,6 +39,7 @@ def test_conversation_ids_are_keyed_hashes_with_the_channel_prefix() -> None:
         ("/unknown", "unknown"),
         ("/ask_pain en nog wat", "ask_pain en nog wat"),
         ("mijn heup / mijn knie", "mijn heup / mijn knie"),
+        ("/ask_pain@1\nik heb pijn op de borst", "ask_pain@1\nik heb pijn op de borst"),
     ],
 )
 def test_only_offered_payloads_pass(typed: str, handed_on: str) -> None:
@@ -50,6 +51,9 @@ def test_the_id_secret_is_created_once_and_private(tmp_path: Path) -> None:
     first = kept_secret(path)
     assert len(first) >= 32 and path.stat().st_mode & 0o077 == 0
     assert kept_secret(path) == first
+    path.write_text("")  # damaged: never silently replaced (every stored conversation id depends on it)
+    with pytest.raises(SystemExit):
+        kept_secret(path)
 
 
 def test_a_compressed_body_is_measured_without_inflating_all_of_it() -> None:

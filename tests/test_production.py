@@ -68,6 +68,7 @@ def production(database: str, redis_port: int) -> Dict[str, str]:
         "HEUPWIJZER_DB_NAME": database,
         "HEUPWIJZER_DB_USER": SERVICE["user"],
         "HEUPWIJZER_REDIS_PORT": str(redis_port),
+        "HEUPWIJZER_ACTION_TOKEN": "action-token-shared-by-every-instance",
     }
 
 
@@ -151,3 +152,20 @@ def test_instances_share_redelivered_ids_and_numbered_options(redis_port: int) -
     assert answering.resolve(patient, "2") == "/ask_exercise"
     assert offered.resolve(patient, "2") == "2", "a new turn: the old options are gone"
     assert not any(patient.removeprefix("whatsapp:+") in key.decode() for key in client.keys("*"))
+
+
+def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redis_port: int) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
+    settings = {**production(database, redis_port), "HEUPWIJZER_ACTION_TOKEN": ""}
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "scripts/launch.py", "--env-file", "", "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "HEUPWIJZER_ID_SECRET is niet gezet" in result.stderr
+    assert "HEUPWIJZER_ACTION_TOKEN is niet gezet" in result.stderr
+    assert not (tmp_path / "id_secret").exists()

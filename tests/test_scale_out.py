@@ -42,10 +42,7 @@ def nginx_binary() -> str:
 def farm(tmp_path_factory: pytest.TempPathFactory, database: str, redis_port: int) -> Iterator[Tuple[str, Path]]:  # noqa: F811
     """An action server, two Rasa instances and nginx in front; yields nginx's URL and its log."""
     workdir = tmp_path_factory.mktemp("farm")
-    shared = {
-        **production(database, redis_port),
-        "HEUPWIJZER_ACTION_TOKEN": "action-token-shared-by-the-farm",
-    }
+    shared = production(database, redis_port)
     actions = Stack(workdir=workdir / "actions", tracker_db=workdir / "unused.db", services="actions", settings=shared)
     actions.start()
     shared["HEUPWIJZER_ACTION_URL"] = f"http://127.0.0.1:{actions.actions_port}/webhook"
