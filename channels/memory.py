@@ -140,6 +140,20 @@ class SharedOptionMemory(OptionMemory):
     def new_turn(self, recipient: str) -> None:
         self._client.delete(self._redis_key(recipient))
 
+    def resolve(self, recipient: str, text: str) -> str:
+        """Read and clear the options in one transaction (MULTI/EXEC): two instances never both
+        take the same list, and a list is never read half-cleared."""
+        try:
+            with self._client.pipeline(transaction=True) as pipe:
+                pipe.lrange(self._redis_key(recipient), 0, -1)
+                pipe.delete(self._redis_key(recipient))
+                items = pipe.execute()[0]
+        except RedisError as problem:  # the text is then read as text: "2" gets the honest fallback
+            logger.error("Redis unavailable for numbered options: %s", type(problem).__name__)
+            return text
+        chosen = choose_option(text, [json.loads(item) for item in items])
+        return chosen if chosen is not None else text
+
 
 def recent_ids(channel: str) -> RecentIds:
     return SharedRecentIds(channel, redis_client()) if production() else RecentIds()

@@ -152,6 +152,9 @@ def test_instances_share_redelivered_ids_and_numbered_options(redis_port: int) -
     assert answering.resolve(patient, "2") == "/ask_exercise"
     assert offered.resolve(patient, "2") == "2", "a new turn: the old options are gone"
     assert not any(patient.removeprefix("whatsapp:+") in key.decode() for key in client.keys("*"))
+    gone = SharedOptionMemory("twilio", redis.Redis(port=free_port(), socket_timeout=1))
+    assert gone.resolve(patient, "2") == "2", "without Redis the text is read as text, no error"
+    assert SharedRecentIds("twilio", redis.Redis(port=free_port(), socket_timeout=1)).seen(message) is False
 
 
 def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redis_port: int) -> None:
