@@ -60,11 +60,11 @@ setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
 
 # Debian's chromium for the browser test (installed when missing and possible).
 browser:
-	@scripts/setup_browser.sh
+	@scripts/setup_debian_package.sh browser chromium chromium "the browser test"
 
 # Debian's nginx for the scale-out test (installed when missing and possible).
 nginx:
-	@scripts/setup_nginx.sh
+	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh nginx nginx nginx "the scale-out test"
 
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.

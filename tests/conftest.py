@@ -119,7 +119,7 @@ def browser() -> Iterator[Browser]:
     """Debian's Chromium (installed by `make test` when missing), driven by Playwright."""
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh).")
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_debian_package.sh).")
     with sync_playwright() as playwright:
         running = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield running

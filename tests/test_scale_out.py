@@ -34,7 +34,7 @@ PATIENTS = 8
 
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    assert found, "nginx is missing: `make test` installs it (scripts/setup_nginx.sh)"
+    assert found, "nginx is missing: `make test` installs it (scripts/setup_debian_package.sh)"
     return found
 
 
