@@ -16,6 +16,7 @@ from actions.content import texts
 from channels.identity import ToPlatform, conversation_id, id_secret
 from channels.memory import OptionMemory
 from channels.payloads import safe_text
+from store.availability import READ_FAILED, STORE_PROBLEM
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,22 @@ def check_enabled(channel: str, credentials: Mapping[str, Any], variables: Mappi
 NewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+class UnlessStoreFailed(ToPlatform):
+    """Delivers the replies, except those to a message whose conversation could not be read
+    (store/availability.py): they were made without the conversation's context. Says "er ging
+    iets mis" when asked to."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if STORE_PROBLEM.get() != READ_FAILED:
+            await super().send_response(recipient_id, message)
+
+    async def technical_problem(self) -> None:
+        try:
+            await self.output.send_response(self.platform_id, {"text": channel_text("technical_problem")})
+        except Exception as problem:  # the platform itself unreachable: nothing more to do
+            logger.error("The technical problem message could not be sent (%s)", type(problem).__name__)
+
+
 def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
     """What every channel does before the assistant sees a message: a message over
     MAX_MESSAGE_CHARS gets the "te lang" reply and nothing else; a typed payload the bot doesn't
@@ -61,19 +78,25 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
 
     async def handle(message: UserMessage) -> Any:
         platform_id = str(message.sender_id)
-        output = ToPlatform(message.output_channel, platform_id)
+        output = UnlessStoreFailed(message.output_channel, platform_id)
         text = message.text or ""
         if len(text) > MAX_MESSAGE_CHARS:
             await output.send_response(platform_id, {"text": channel_text("too_long")})
             return None
         pseudonym = conversation_id(channel, platform_id, secret)
+        STORE_PROBLEM.set("")
         try:
-            return await on_new_message(
+            handled = await on_new_message(
                 UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
             )
         except Exception as problem:  # logged here without the text (Rasa's own handlers would log it)
+            # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment
             logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
+            await output.technical_problem()
             return None
+        if STORE_PROBLEM.get():  # the turn is not stored: the patient sends it again
+            await output.technical_problem()
+        return handled
 
     return handle
 

@@ -4,6 +4,7 @@
 - The root route answers "ok" instead of "Hello from Rasa: <version>" (no version to look up
   known weaknesses by), and no response names the server software.
 - Every response carries X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
+- When the action server does not answer, the patient is told (channels/action_failure.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
+
+from channels import action_failure
 
 BANNER = b"Hello from Rasa"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -37,6 +40,7 @@ class ServerSettings(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        action_failure.install()  # a failed custom action tells the patient (channels/action_failure.py)
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -19,6 +19,7 @@ from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.tracker import ERASE_SLOT
+from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from store.scrub import scrubber
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,29 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """A failed read is marked (store/availability.py) before Rasa's wrapper hides it."""
+        try:
+            return await super().retrieve(sender_id)
+        except Exception as problem:
+            STORE_PROBLEM.set(READ_FAILED)
+            logger.error("A conversation could not be read: %s", type(problem).__name__)
+            raise
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Never raises: Rasa's fail-safe wrapper would otherwise keep the unscrubbed tracker in
-        memory. A turn that can't be stored scrubbed is not stored (and logged without its text)."""
+        memory. A turn that can't be stored scrubbed is not stored (and logged without its text).
+        Nor is a turn whose conversation could not be read: it would be stored as a new one."""
+        if STORE_PROBLEM.get() == READ_FAILED:
+            logger.error("A turn was not stored: its conversation could not be read.")
+            return
         try:
             if tracker.get_slot(ERASE_SLOT):
                 self.delete(tracker.sender_id)
                 return
             await super().save(tracker)
         except Exception as problem:
+            STORE_PROBLEM.set(SAVE_FAILED)
             logger.error("A turn was not stored: %s", type(problem).__name__)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

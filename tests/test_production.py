@@ -172,3 +172,39 @@ def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redi
     assert "HEUPWIJZER_ID_SECRET is niet gezet" in result.stderr
     assert "HEUPWIJZER_ACTION_TOKEN is niet gezet" in result.stderr
     assert not (tmp_path / "id_secret").exists()
+
+
+def test_the_conversation_lock_lets_one_message_in_at_a_time_across_instances(redis_port: int) -> None:
+    """Two instances (two lock stores on one Redis), many messages of one conversation at once:
+    never two inside the lock together, and none lost (RasaHQ/rasa #9213)."""
+    import asyncio
+    import threading
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    from store.lock_store import AtomicRedisLockStore
+
+    config = EndpointConfig(url="127.0.0.1", port=redis_port, db=0, key_prefix="locktest")
+    stores = [AtomicRedisLockStore(config), AtomicRedisLockStore(config)]
+    conversation = f"rest:{uuid.uuid4().hex}"
+    inside, most, handled = [0], [0], []
+    guard = threading.Lock()
+
+    async def message(number: int) -> None:
+        async with stores[number % 2].lock(conversation, wait_time_in_seconds=0.01):
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            await asyncio.sleep(0.005)
+            with guard:
+                inside[0] -= 1
+                handled.append(number)
+
+    threads = [threading.Thread(target=asyncio.run, args=(message(n),), daemon=True) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "messages wait forever: a ticket was lost"
+    assert most[0] == 1 and sorted(handled) == list(range(40))
+    assert stores[0].get_lock(conversation) is None, "the lock is gone once nobody waits"
