@@ -22,8 +22,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
+# Where Debian keeps PostgreSQL's server programs (initdb, pg_ctl): not on PATH.
+PG_BIN := /usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin
 
-.PHONY: help setup browser nginx run shell test unit lint evaluate purge train validate clean FORCE
+.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out purge train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
@@ -31,6 +33,7 @@ help:
 	@echo "make shell - chat in the terminal"
 	@echo "make evaluate - what Heupwijzer understands: reports/evaluation/index.md"
 	@echo "make unit  - style, types and the unit tests only (seconds, no model)"
+	@echo "make scale-out - 50 patients on 1 and on 2 instances behind nginx: speed and memory"
 	@echo "make purge - delete conversations older than HEUPWIJZER_RETENTION_DAYS (default 30)"
 
 # --- setup -----------------------------------------------------------------------------------
@@ -62,9 +65,12 @@ setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
 browser:
 	@scripts/setup_debian_package.sh browser chromium chromium "the browser test"
 
-# Debian's nginx for the scale-out test (installed when missing and possible).
+# Debian's nginx, PostgreSQL and Redis for the production tests, which start their own servers
+# (installed when missing and possible; the machine's own services are not touched).
 nginx:
 	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh nginx nginx nginx "the scale-out test"
+	@PATH="$$PATH:$(PG_BIN)" scripts/setup_debian_package.sh postgres postgresql initdb "the scale-out test"
+	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh redis redis-server redis-server "the production tests"
 
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.
@@ -105,6 +111,10 @@ unit: setup lint node_modules/.installed
 
 # The full picture: Rasa's NLU reports (test set, 5-fold cross-validation), red flags, follow-ups,
 # off-topic declines and the thresholds, in reports/evaluation/ (index.md first).
+# Throughput, latency and memory with 1 and with 2 Rasa instances behind nginx (scripts/scale_out.py).
+scale-out: setup nginx $(MODEL)
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/scale_out.py
+
 evaluate: setup $(MODEL)
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py
 

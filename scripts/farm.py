@@ -9,6 +9,7 @@ Used by the scale-out and fault tests (tests/test_scale_out.py) and by `make sca
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping
 
 import redis
+
 from scripts.processes import port_is_free
 from scripts.stack import ROOT, Stack, free_port
 
@@ -57,7 +59,11 @@ class Postgres:
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="heupwijzer-pg-"))
         self.data = self.folder / "data"
-        self.bin = Path(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip())
+        self.bin = (
+            Path(binary("initdb", *sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)))
+            .resolve()
+            .parent
+        )
         self.as_user: List[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
@@ -131,6 +137,20 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return re.sub(r"\$\{(HEUPWIJZER_\w+)\}", lambda m: values[m.group(1)], template)
 
 
+def nginx_values(port: int, actions_port: int, rasa: List[str], actions: List[str], web: str) -> Dict[str, str]:
+    """The template's variables (as deploy/docker-compose.yml sets them for the nginx image). The
+    template names two instances of each; with one, both lines name the same server."""
+    return {
+        "HEUPWIJZER_NGINX_PORT": f"127.0.0.1:{port}",
+        "HEUPWIJZER_RASA_1": rasa[0],
+        "HEUPWIJZER_RASA_2": rasa[-1],
+        "HEUPWIJZER_ACTIONS_PORT": f"127.0.0.1:{actions_port}",
+        "HEUPWIJZER_ACTIONS_1": actions[0],
+        "HEUPWIJZER_ACTIONS_2": actions[-1],
+        "HEUPWIJZER_WEB": web,
+    }
+
+
 class Nginx:
     """Debian's nginx with the deploy/ configuration: Rasa instances and action servers behind it."""
 
@@ -138,16 +158,7 @@ class Nginx:
         self.folder = folder
         self.port = free_port()
         self.actions_port = free_port()
-        # The template names two instances of each; with one, both lines name the same server.
-        values = {
-            "HEUPWIJZER_NGINX_PORT": f"127.0.0.1:{self.port}",
-            "HEUPWIJZER_RASA_1": rasa[0],
-            "HEUPWIJZER_RASA_2": rasa[-1],
-            "HEUPWIJZER_ACTIONS_PORT": f"127.0.0.1:{self.actions_port}",
-            "HEUPWIJZER_ACTIONS_1": actions[0],
-            "HEUPWIJZER_ACTIONS_2": actions[-1],
-            "HEUPWIJZER_WEB": f"127.0.0.1:{free_port()}",
-        }
+        values = nginx_values(self.port, self.actions_port, rasa, actions, f"127.0.0.1:{free_port()}")
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "heupwijzer.conf").write_text(render(TEMPLATE.read_text(), values))
         self.access_log = folder / "access.log"

@@ -1,0 +1,64 @@
+"""What a patient hears when a part of Heupwijzer does not answer for a moment (unit level; the
+same faults on real servers are in tests/test_scale_out.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, List
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from channels.action_failure import FriendlyRemoteAction
+from channels.common import channel_text, guarded
+from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
+from tests.conftest import free_port
+
+PROBLEM = channel_text("technical_problem")
+
+
+def run_unreachable_action(tracker: DialogueStateTracker) -> List[Any]:
+    action = FriendlyRemoteAction("action_answer_topic", EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook"))
+    domain = Domain.empty()
+    return asyncio.run(action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain))
+
+
+def test_an_unreachable_action_server_is_told_to_the_patient_once_per_message() -> None:
+    tracker = DialogueStateTracker.from_events("p", [UserUttered("wat kan ik zelf doen?")])
+    events = run_unreachable_action(tracker)
+    assert [e.text for e in events if isinstance(e, BotUttered)] == [PROBLEM]
+    tracker.update(events[0])
+    assert run_unreachable_action(tracker) == [], "a second failing action in the same turn says nothing more"
+    tracker.update(UserUttered("en nu?"))
+    assert [e.text for e in run_unreachable_action(tracker)] == [PROBLEM], "a new message is told again"
+
+
+def handle(problem: str = "", fails: bool = False) -> List[str]:
+    """What the patient receives when the assistant answers 'antwoord' and the store had `problem`."""
+
+    async def assistant(message: UserMessage) -> None:
+        STORE_PROBLEM.set(problem)
+        await message.output_channel.send_response(message.sender_id, {"text": "antwoord"})
+        if fails:
+            raise ConnectionError("Redis")
+
+    output = CollectingOutputChannel()
+    asyncio.run(guarded(assistant, "rest")(UserMessage("vraag", output, "p")))
+    return [m["text"] for m in output.messages]
+
+
+def test_a_conversation_that_could_not_be_read_gets_no_answer_without_context() -> None:
+    assert handle() == ["antwoord"]
+    assert handle(READ_FAILED) == [PROBLEM]
+
+
+def test_a_turn_that_could_not_be_stored_asks_the_patient_to_send_it_again() -> None:
+    assert handle(SAVE_FAILED) == ["antwoord", PROBLEM]
+
+
+def test_a_message_that_fails_on_the_way_gets_the_friendly_reply_not_silence() -> None:
+    assert handle(fails=True) == ["antwoord", PROBLEM]
