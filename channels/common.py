@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -89,8 +90,9 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
             handled = await on_new_message(
                 UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
             )
-        except Exception as problem:  # logged here without the text (Rasa's own handlers would log it)
-            # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment
+        except (Exception, asyncio.CancelledError) as problem:
+            # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment, or Sanic's
+            # response timeout. Logged here without the text: Rasa's own handlers log the text.
             logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
             await output.technical_problem()
             return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, List
 
+import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -37,17 +38,17 @@ def test_an_unreachable_action_server_is_told_to_the_patient_once_per_message() 
     assert [e.text for e in run_unreachable_action(tracker)] == [PROBLEM], "a new message is told again"
 
 
-def handle(problem: str = "", fails: bool = False) -> List[str]:
+def handle(problem: str = "", fails: BaseException | None = None) -> List[str]:
     """What the patient receives when the assistant answers 'antwoord' and the store had `problem`."""
 
     async def assistant(message: UserMessage) -> None:
         STORE_PROBLEM.set(problem)
         await message.output_channel.send_response(message.sender_id, {"text": "antwoord"})
         if fails:
-            raise ConnectionError("Redis")
+            raise fails
 
     output = CollectingOutputChannel()
-    asyncio.run(guarded(assistant, "rest")(UserMessage("vraag", output, "p")))
+    asyncio.run(guarded(assistant, "rest")(UserMessage("mijn vraag", output, "p")))
     return [m["text"] for m in output.messages]
 
 
@@ -60,5 +61,9 @@ def test_a_turn_that_could_not_be_stored_asks_the_patient_to_send_it_again() -> 
     assert handle(SAVE_FAILED) == ["antwoord", PROBLEM]
 
 
-def test_a_message_that_fails_on_the_way_gets_the_friendly_reply_not_silence() -> None:
-    assert handle(fails=True) == ["antwoord", PROBLEM]
+@pytest.mark.parametrize("problem", [ConnectionError("Redis"), asyncio.CancelledError()])
+def test_a_message_that_fails_on_the_way_gets_the_friendly_reply_not_silence(
+    problem: BaseException, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert handle(fails=problem) == ["antwoord", PROBLEM]
+    assert "mijn vraag" not in caplog.text, "the patient's text must not reach the logs"
