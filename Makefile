@@ -66,7 +66,7 @@ browser:
 	@scripts/setup_debian_package.sh browser chromium chromium "the browser test"
 
 # Debian's nginx, PostgreSQL and Redis for the production tests, which start their own servers
-# (installed when missing and possible; the machine's own services are not touched).
+# (installed when missing and possible; a service the package installs is stopped and disabled).
 nginx:
 	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh nginx nginx nginx "the scale-out test"
 	@PATH="$$PATH:$(PG_BIN)" scripts/setup_debian_package.sh postgres postgresql initdb "the scale-out test"

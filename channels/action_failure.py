@@ -8,8 +8,9 @@ most once per patient message. A rejection (HTTP 400, used by forms) is Rasa's a
 The conversation itself is untouched: the next message, once the server is back, goes on from the
 same point.
 
-Rasa creates remote actions through `rasa.core.actions.action.RemoteAction`; `install()` (called
-when the server settings channel loads, channels/server.py) puts the subclass under that name.
+Rasa creates remote actions through `rasa.core.actions.action.RemoteAction` (and the forms module's
+own import of it); `install()` (called when the server settings channel loads, channels/server.py)
+puts the subclass under both names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any, List
 
 import rasa.core.actions.action as rasa_actions
 from rasa.shared.core.events import BotUttered, Event, UserUttered
-from rasa.shared.exceptions import RasaException
 
 from channels.common import channel_text
 
@@ -44,7 +44,7 @@ class FriendlyRemoteAction(rasa_actions.RemoteAction):
             return await super().run(output_channel, nlg, tracker, domain)
         except rasa_actions.ActionExecutionRejection:
             raise
-        except RasaException:
+        except Exception:  # unreachable, an error status, or an answer that is not valid JSON
             logger.error("Action %s failed: the action server did not answer; the patient is told.", self.name())
             if already_told(tracker):
                 return []
@@ -52,4 +52,8 @@ class FriendlyRemoteAction(rasa_actions.RemoteAction):
 
 
 def install() -> None:
+    """Rasa's forms module keeps its own name for the class (its form validation calls)."""
+    import rasa.core.actions.forms as rasa_forms
+
     rasa_actions.RemoteAction = FriendlyRemoteAction
+    rasa_forms.RemoteAction = FriendlyRemoteAction

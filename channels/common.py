@@ -85,22 +85,35 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
             await output.send_response(platform_id, {"text": channel_text("too_long")})
             return None
         pseudonym = conversation_id(channel, platform_id, secret)
-        STORE_PROBLEM.set("")
+        # Set and reset per message: Sanic handles the requests of one connection in one task.
+        fresh = STORE_PROBLEM.set("")
         try:
-            handled = await on_new_message(
-                UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
-            )
-        except (Exception, asyncio.CancelledError) as problem:
-            # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment, or Sanic's
-            # response timeout. Logged here without the text: Rasa's own handlers log the text.
-            logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
-            await output.technical_problem()
-            return None
-        if STORE_PROBLEM.get():  # the turn is not stored: the patient sends it again
-            await output.technical_problem()
-        return handled
+            return await handled_or_told(on_new_message, output, pseudonym, message, channel)
+        finally:
+            STORE_PROBLEM.reset(fresh)
 
     return handle
+
+
+async def handled_or_told(
+    on_new_message: NewMessage, output: UnlessStoreFailed, pseudonym: str, message: UserMessage, channel: str
+) -> Any:
+    """Rasa handles the message; when a part of Heupwijzer did not answer, the patient is told."""
+    text = message.text or ""
+    try:
+        handled = await on_new_message(
+            UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
+        )
+    except (Exception, asyncio.CancelledError) as problem:
+        # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment, or Sanic's
+        # response timeout / a client that went away (CancelledError: Rasa's REST channel would log
+        # the patient's text for it; here it is logged without, and the handler ends normally).
+        logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
+        await output.technical_problem()
+        return None
+    if STORE_PROBLEM.get():  # the turn is not stored: the patient sends it again
+        await output.technical_problem()
+    return handled
 
 
 async def hand_over(

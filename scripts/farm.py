@@ -167,6 +167,8 @@ class Nginx:
             "  log_format upstream '$request_uri $upstream_addr $status';\n"
             f"  access_log {self.access_log} upstream;\n"
             "  client_body_temp_path tmp; proxy_temp_path tmp;\n"
+            # As in the nginx image: its default.conf comes first and listens on the same port.
+            f"  server {{ listen 127.0.0.1:{self.port}; return 404; }}\n"
             "  include heupwijzer.conf;\n}\n"
         )
         (folder / "tmp").mkdir(exist_ok=True)

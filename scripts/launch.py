@@ -162,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
 
     processes = Processes(ROOT, env, settings.log_dir)
+    # SIGINT too, explicitly: a shell starting us in the background hands SIGINT down as ignored.
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, raise_keyboard_interrupt)
     try:
         for service in wanted:
             processes.start(service)

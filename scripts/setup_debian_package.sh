@@ -11,9 +11,10 @@ if ! found && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq --no-install-recommends "$package" >/dev/null \
     || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
-  if [ "$package" = nginx ]; then  # the tests start their own nginx; the package's service stays off
-    systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
-  fi
+  case "$package" in  # the tests start their own servers; the package's service stays off
+    nginx|postgresql|redis-server)
+      systemctl disable --now "$package" >/dev/null 2>&1 || service "$package" stop >/dev/null 2>&1 || true ;;
+  esac
 fi
 if found; then
   echo "[heupwijzer:$label] $(version | grep -m1 . || echo "$package")"

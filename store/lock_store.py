@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+SECONDS = 3  # how long a Redis call may take before the message gets "er ging iets mis"
 Change = Callable[[TicketLock | None], Tuple[TicketLock | None, T]]
 
 
@@ -38,7 +39,11 @@ class AtomicRedisLockStore(RedisLockStore):
     Rasa's `redis` lock store (url, port, db, password, key_prefix, ...)."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
-        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+        settings = {"socket_timeout": SECONDS, **endpoint_config.kwargs}
+        super().__init__(host=endpoint_config.url or "localhost", **settings)
+        # redis-py would wait the full socket timeout (Rasa's 10 s) for a host that drops packets;
+        # meanwhile the instance's event loop stands still. Fail within seconds instead.
+        self.red.connection_pool.connection_kwargs["socket_connect_timeout"] = SECONDS
 
     def _change(self, conversation_id: str, change: Change[T]) -> T:
         """Apply `change` to the stored lock in one transaction; None deletes the lock."""

@@ -17,12 +17,15 @@ from typing import Any, Dict, Iterator
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import exc as sa_exc
 
 from actions.tracker import ERASE_SLOT
 from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from store.scrub import scrubber
 
 logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
 def scrubbed(event: Event) -> Event:
@@ -55,10 +58,11 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """A failed read is marked (store/availability.py) before Rasa's wrapper hides it."""
+        """A read that failed because the database did not answer is marked (store/availability.py)
+        before Rasa's wrapper hides it."""
         try:
             return await super().retrieve(sender_id)
-        except Exception as problem:
+        except UNAVAILABLE as problem:  # the database away for a moment, not a broken conversation
             STORE_PROBLEM.set(READ_FAILED)
             logger.error("A conversation could not be read: %s", type(problem).__name__)
             raise

@@ -67,3 +67,41 @@ def test_a_message_that_fails_on_the_way_gets_the_friendly_reply_not_silence(
 ) -> None:
     assert handle(fails=problem) == ["antwoord", PROBLEM]
     assert "mijn vraag" not in caplog.text, "the patient's text must not reach the logs"
+
+
+def test_the_friendly_reply_also_covers_the_forms_validation_calls() -> None:
+    import rasa.core.actions.action as rasa_actions
+    import rasa.core.actions.forms as rasa_forms
+
+    from channels import action_failure
+
+    action_failure.install()
+    assert rasa_actions.RemoteAction is rasa_forms.RemoteAction is FriendlyRemoteAction
+
+
+def test_only_a_database_that_does_not_answer_counts_as_unavailable(tmp_path: Any, monkeypatch: Any) -> None:
+    """A database away: the turn gets no reply made without context and nothing is stored. A broken
+    stored conversation is not that: it must not get "probeer het zo nog eens" forever."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.exc import OperationalError
+
+    from store.tracker_store import ScrubbingTrackerStore
+
+    store = ScrubbingTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+
+    async def read(problem: Exception) -> str:
+        async def failing(self: Any, sender_id: str) -> None:
+            raise problem
+
+        monkeypatch.setattr(SQLTrackerStore, "retrieve", failing)
+        STORE_PROBLEM.set("")
+        with pytest.raises(type(problem)):
+            await store.retrieve("p")
+        marked = STORE_PROBLEM.get()
+        await store.save(DialogueStateTracker.from_events("p", [UserUttered("hoi")]))
+        return marked
+
+    assert asyncio.run(read(OperationalError("SELECT", {}, ConnectionError("gone")))) == READ_FAILED
+    monkeypatch.undo()
+    assert asyncio.run(store.retrieve("p")) is None, "nothing was stored while the conversation was unreadable"
+    assert asyncio.run(read(ValueError("a damaged event"))) == ""

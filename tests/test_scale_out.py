@@ -133,11 +133,15 @@ def test_whatsapp_message_on_both_instances_is_answered_once_and_numbers_work_ac
     sent = platforms.wait_for(to_patient, count=3, timeout=30)
     time.sleep(2)  # a second answer would have arrived by now
     assert len(platforms.sent(to_patient)) == len(sent), "a message delivered to both instances was answered twice"
-    options = [line for call in sent for line in call.body["Body"].splitlines() if line[:1].isdigit()]
+    # Numbered options offered by one instance, the number answered by the other one.
+    question = whatsapp(sender, "wat kan ik zelf doen aan mijn heupartrose?")
+    assert twilio(farm.rasas[0].base_url, question).status_code == 200
+    offered = platforms.wait_for(to_patient, count=len(sent) + 3, timeout=30)[len(sent) :]
+    options = [line for call in offered for line in call.body["Body"].splitlines() if line[:1].isdigit()]
     number = next(line.split(".")[0] for line in options if line.endswith("Meer lezen"))
-    other = farm.rasas[1]  # whichever instance answered, the number goes to this one too
-    assert twilio(other.base_url, whatsapp(sender, number)).status_code == 200
-    later = platforms.wait_for(to_patient, count=len(sent) + 1, timeout=30)[len(sent) :]
+    before = len(sent) + len(offered)
+    assert twilio(farm.rasas[1].base_url, whatsapp(sender, number)).status_code == 200
+    later = platforms.wait_for(to_patient, count=before + 1, timeout=30)[before:]
     assert "Meer lezen over 'Zelf doen'" in " ".join(c.body["Body"] for c in later)
 
 
@@ -162,7 +166,12 @@ def test_action_servers_down_the_patient_is_told_and_the_conversation_goes_on(fa
     finally:
         for actions in farm.actions:
             actions.start()
-    after = send_one(farm, sender, "wat kan ik zelf doen aan mijn heupartrose?")
+    # nginx tries a failed server again after its fail_timeout (5 s); the patient tries again too.
+    for _ in range(20):
+        after = send_one(farm, sender, "wat kan ik zelf doen aan mijn heupartrose?")
+        if TECHNICAL_PROBLEM not in after:
+            break
+        time.sleep(1)
     assert "Rook niet" in after and TECHNICAL_PROBLEM not in after
     follow = send_one(farm, sender, "hoe vaak per week?")
     assert follow.strip() and "Bedoel je" not in follow and TECHNICAL_PROBLEM not in follow
@@ -218,15 +227,22 @@ def test_one_rasa_instance_killed_during_load(farm: Farm) -> None:
     patient sends it again; no conversation loses its context."""
     patients = under_load(farm, lambda: farm.kill(farm.rasas[1], "rasa run"))
     lost = [turn for patient in patients for turn in patient.turns if turn.failed]
-    print(f"\n[scale-out] instantie gestopt: {len(lost)} beurten opnieuw gestuurd")
+    twice = 0
     for turn in lost:
         assert turn.status in (200, 502), f"{turn.status}: {texts(turn.reply)!r}"
     for patient in patients:
         for turn in patient.last_attempts():
             assert turn.right, f"{turn.text!r} -> {turn.status} {texts(turn.reply)!r}"
         users = [text for text, _ in stored(farm, patient)]
-        # A turn killed after it was stored but before its answer left is stored again when re-sent.
+        # Only a turn killed after it was stored but before its answer left can be stored twice:
+        # the patient sent it again (at least once; a REST message has no id to recognise it by).
         once = [text for i, text in enumerate(users) if i == 0 or text != users[i - 1]]
         assert once == [text for text, _ in SCRIPT], f"lost or reordered: {users}"
+        doubled = len(users) - len(once)
+        assert doubled <= sum(turn.status == 502 for turn in patient.turns), f"stored twice: {users}"
+        twice += doubled
+    print(
+        f"\n[scale-out] instantie gestopt: {len(lost)} beurten opnieuw gestuurd, {twice} daarvan twee keer opgeslagen"
+    )
     requests.post(f"{farm.url}/webhooks/rest/webhook", json={"sender": "x", "message": "hoi"}, headers=REST_HEADERS,
                   timeout=60).raise_for_status()  # fmt: skip
