@@ -154,11 +154,11 @@ def nginx_values(port: int, actions_port: int, rasa: List[str], actions: List[st
 class Nginx:
     """Debian's nginx with the deploy/ configuration: Rasa instances and action servers behind it."""
 
-    def __init__(self, folder: Path, rasa: List[str], actions: List[str]) -> None:
+    def __init__(self, folder: Path, rasa: List[str], actions: List[str], web: str) -> None:
         self.folder = folder
         self.port = free_port()
         self.actions_port = free_port()
-        values = nginx_values(self.port, self.actions_port, rasa, actions, f"127.0.0.1:{free_port()}")
+        values = nginx_values(self.port, self.actions_port, rasa, actions, web)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "heupwijzer.conf").write_text(render(TEMPLATE.read_text(), values))
         self.access_log = folder / "access.log"
@@ -227,6 +227,7 @@ class Farm:
     redis: Redis = field(default_factory=Redis)
     actions: List[Stack] = field(default_factory=list)
     rasas: List[Stack] = field(default_factory=list)
+    web: Stack | None = None
     nginx: Nginx | None = None
 
     def shared(self) -> Dict[str, str]:
@@ -257,10 +258,13 @@ class Farm:
                       services="rasa", settings=shared)
                 for i in range(1, self.instances + 1)
             ]  # fmt: skip
+            self.web = Stack(workdir=self.workdir / "web", tracker_db=self.workdir / "unused.db", services="web",
+                             settings=shared)  # fmt: skip
             self.nginx = Nginx(
                 self.workdir / "nginx",
                 [f"127.0.0.1:{r.rasa_port}" for r in self.rasas],
                 [f"127.0.0.1:{a.actions_port}" for a in self.actions],
+                f"127.0.0.1:{self.web.web_port}",
             ).start()
             # Rasa calls its actions through nginx, so any action server may answer.
             for rasa in self.rasas:
@@ -268,8 +272,11 @@ class Farm:
                     **shared,
                     "HEUPWIJZER_ACTION_URL": f"http://127.0.0.1:{self.nginx.actions_port}/webhook",
                 }
-            with ThreadPoolExecutor(max_workers=len(self.actions) + len(self.rasas)) as pool:
-                list(pool.map(lambda s: s.start(), self.actions + self.rasas))
+            # The chat page sends the widget to nginx, as HEUPWIJZER_PUBLIC_RASA_URL does in production.
+            self.web.settings = {**shared, "HEUPWIJZER_PUBLIC_RASA_URL": self.nginx.url}
+            servers = self.actions + self.rasas + [self.web]
+            with ThreadPoolExecutor(max_workers=len(servers)) as pool:
+                list(pool.map(lambda s: s.start(), servers))
         except BaseException:
             self.stop()
             raise
@@ -292,7 +299,7 @@ class Farm:
     def stop(self) -> None:
         if self.nginx is not None:
             self.nginx.stop()
-        for stack in self.rasas + self.actions:
+        for stack in self.rasas + self.actions + ([self.web] if self.web else []):
             stack.stop()
         self.redis.remove()
         self.postgres.remove()

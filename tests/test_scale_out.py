@@ -11,6 +11,7 @@ or a lost conversation.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from scripts.farm import Farm, user_and_bot_events
 from scripts.scale_out import SCRIPT, TECHNICAL_PROBLEM, Patient, Turn, run, say, stored_turns, summarise
 from tests.conftest import (
+    PRACTICE_SITE,
     REST_HEADERS,
     TWILIO_AUTH,
     TWILIO_NUMBER,
@@ -143,6 +145,26 @@ def test_whatsapp_message_on_both_instances_is_answered_once_and_numbers_work_ac
     assert twilio(farm.rasas[1].base_url, whatsapp(sender, number)).status_code == 200
     later = platforms.wait_for(to_patient, count=before + 1, timeout=30)[before:]
     assert "Meer lezen over 'Zelf doen'" in " ".join(c.body["Body"] for c in later)
+
+
+def test_the_chat_page_and_socketio_through_nginx_stay_with_one_instance(farm: Farm) -> None:
+    """The widget's long-polling needs every request of a session on the instance that opened it
+    (ip_hash); the chat page itself comes through nginx too."""
+    page = requests.get(f"{farm.url}/", timeout=30)
+    assert page.status_code == 200 and "Heupwijzer" in page.text
+    origin = {"Origin": PRACTICE_SITE}
+    for _ in range(5):  # round-robin would send every other poll to the instance without the session
+        opened = requests.get(f"{farm.url}/socket.io/?EIO=4&transport=polling", headers=origin, timeout=30)
+        assert opened.status_code == 200, opened.text
+        sid = json.loads(opened.text[opened.text.index("{") :])["sid"]
+        poll = requests.post(
+            f"{farm.url}/socket.io/?EIO=4&transport=polling&sid={sid}", data="40", headers=origin, timeout=30
+        )
+        assert poll.status_code == 200 and poll.text == "OK", (poll.status_code, poll.text)
+    other_site = requests.get(
+        f"{farm.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": "https://evil.example"}, timeout=30
+    )
+    assert other_site.status_code in (400, 401, 403)
 
 
 def send_one(farm: Farm, sender: str, text: str) -> str:
