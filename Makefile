@@ -25,7 +25,7 @@ DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 # Where Debian keeps PostgreSQL's server programs (initdb, pg_ctl): not on PATH.
 PG_BIN := /usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin
 
-.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out bench purge train validate clean FORCE
+.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out bench profile purge train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
@@ -34,6 +34,7 @@ help:
 	@echo "make evaluate - what Heupwijzer understands: reports/evaluation/index.md"
 	@echo "make unit  - style, types and the unit tests only (seconds, no model)"
 	@echo "make bench - speed against Rasa's default configuration: reports/bench/"
+	@echo "make profile - where a turn's time goes (py-spy): reports/bench/profile.md"
 	@echo "make scale-out - 50 patients on 1 and on 2 instances behind nginx: speed and memory"
 	@echo "make purge - delete conversations older than HEUPWIJZER_RETENTION_DAYS (default 30)"
 
@@ -122,6 +123,10 @@ models/baseline.tar.gz: bench/baseline_config.yml domain.yml $(DATA_FILES) $(VEN
 # Heupwijzer as in production on this machine against Rasa's defaults, under the same load.
 bench: setup nginx $(MODEL) models/baseline.tar.gz
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/bench.py
+
+# Where a Rasa process spends its time under load (py-spy): reports/bench/profile.md.
+profile: setup $(MODEL)
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/profile_turns.py
 
 # Throughput, latency and memory with 1 and with 2 Rasa instances behind nginx (scripts/scale_out.py).
 scale-out: setup nginx $(MODEL)

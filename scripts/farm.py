@@ -168,7 +168,7 @@ class Nginx:
             f"  access_log {self.access_log} upstream;\n"
             "  client_body_temp_path tmp; proxy_temp_path tmp;\n"
             # As in the nginx image: its default.conf comes first and listens on the same port.
-            f"  server {{ listen 127.0.0.1:{self.port}; return 404; }}\n"
+            f"  server {{ listen 127.0.0.1:{self.port}; server_name localhost; return 404; }}\n"
             "  include heupwijzer.conf;\n}\n"
         )
         (folder / "tmp").mkdir(exist_ok=True)

@@ -105,3 +105,12 @@ def test_only_a_database_that_does_not_answer_counts_as_unavailable(tmp_path: An
     monkeypatch.undo()
     assert asyncio.run(store.retrieve("p")) is None, "nothing was stored while the conversation was unreadable"
     assert asyncio.run(read(ValueError("a damaged event"))) == ""
+
+
+def test_answers_of_the_action_server_are_still_checked_against_rasas_schema() -> None:
+    import jsonschema
+
+    action = FriendlyRemoteAction("action_answer_topic", None)
+    assert action._validate_action_result({"events": [], "responses": [{"text": "antwoord"}]})
+    with pytest.raises(jsonschema.ValidationError):
+        action._validate_action_result({"events": "geen lijst"})
