@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List, Mapping
 import redis
 
 from scripts.processes import port_is_free
-from scripts.stack import ROOT, Stack, free_port
+from scripts.stack import ROOT, Stack, free_port, stop_process
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "heupwijzer.conf.template"
 ACTION_TOKEN = "action-token-shared-by-every-instance"
@@ -123,8 +123,7 @@ class Redis:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process, timeout=10)
             self.process = None
 
     def remove(self) -> None:
@@ -187,8 +186,7 @@ class Nginx:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process, timeout=10)
             self.process = None
 
 

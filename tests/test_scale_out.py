@@ -218,28 +218,18 @@ def failed_softly(patients: List[Patient]) -> List[Turn]:
     return failed
 
 
-def test_postgresql_restarted_during_load(farm: Farm) -> None:
+@pytest.mark.parametrize("service", ["PostgreSQL", "Redis"])
+def test_a_shared_service_restarted_during_load(farm: Farm, service: str) -> None:
+    server = farm.postgres if service == "PostgreSQL" else farm.redis
+
     def restart() -> None:
-        farm.postgres.stop()
+        server.stop()
         time.sleep(3)
-        farm.postgres.start()
+        server.start()
 
     patients = under_load(farm, restart)
     failed = failed_softly(patients)
-    print(f"\n[scale-out] PostgreSQL herstart: {len(failed)} beurten 'er ging iets mis', daarna verder")
-    assert failed, "the restart did not touch any message: the test tested nothing"
-    check_conversations(farm, patients)
-
-
-def test_redis_restarted_during_load(farm: Farm) -> None:
-    def restart() -> None:
-        farm.redis.stop()
-        time.sleep(3)
-        farm.redis.start()
-
-    patients = under_load(farm, restart)
-    failed = failed_softly(patients)
-    print(f"\n[scale-out] Redis herstart: {len(failed)} beurten 'er ging iets mis', daarna verder")
+    print(f"\n[scale-out] {service} herstart: {len(failed)} beurten 'er ging iets mis', daarna verder")
     assert failed, "the restart did not touch any message: the test tested nothing"
     check_conversations(farm, patients)
 
