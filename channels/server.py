@@ -5,10 +5,16 @@
   known weaknesses by), and no response names the server software.
 - Every response carries X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
 - When the action server does not answer, the patient is told (channels/action_failure.py).
+- Events are read back without Rasa's per-event class search (store/event_types.py).
+- Once the model is loaded, everything loaded so far is moved out of Python's garbage collector
+  (`gc.freeze`). deduce's name and place tables are millions of objects that live as long as the
+  process; every full collection walked them all, and the patient whose message triggered it
+  waited about 4 s (seen once per ~150 turns of one long conversation).
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -17,6 +23,7 @@ from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from channels import action_failure
+from store import event_types
 
 BANNER = b"Hello from Rasa"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -41,6 +48,7 @@ class ServerSettings(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         action_failure.install()  # a failed custom action tells the patient (channels/action_failure.py)
+        event_types.install()
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -49,5 +57,10 @@ class ServerSettings(InputChannel):
         @blueprint.listener("before_server_start")
         async def configure(app: Sanic, _: Any) -> None:
             app.register_middleware(harden, "response")
+
+        @blueprint.listener("after_server_start")
+        async def settle(app: Sanic, _: Any) -> None:  # Rasa loads the model before the server starts
+            gc.collect()
+            gc.freeze()
 
         return blueprint
