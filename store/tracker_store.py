@@ -4,7 +4,9 @@
   its parse data; the NLU and the actions of the turn still saw the original;
 - an erasure the patient confirmed (slot `erase_conversation`, set by action_erase_conversation)
   deletes every stored event of the conversation instead of saving it;
-- `purge(store, days)` deletes conversations without activity for that many days (`make purge`).
+- `purge(store, days)` deletes conversations without activity for that many days (`make purge`);
+- every stored turn also adds its countable facts to the practice's insights, in the same
+  transaction (insights/tables.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
 from actions.tracker import ERASE_SLOT
+from insights import tables as insight_tables
+from insights.facts import day_of, turn_facts
 from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from store.scrub import scrubber
 
@@ -55,6 +59,7 @@ def scrubbed(event: Event) -> Event:
 class ScrubbingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        insight_tables.create(self.engine)
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -76,7 +81,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             return
         try:
             if tracker.get_slot(ERASE_SLOT):
-                self.delete(tracker.sender_id)
+                self.delete(tracker.sender_id, tracker)
                 return
             await super().save(tracker)
         except Exception as problem:
@@ -84,11 +89,17 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             logger.error("A turn was not stored: %s", type(problem).__name__)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        return (scrubbed(event) for event in super()._additional_events(session, tracker))
+        new = [scrubbed(event) for event in super()._additional_events(session, tracker)]
+        facts, texts = turn_facts(list(tracker.events)[: len(tracker.events) - len(new)], new)
+        insight_tables.record(session, facts, texts)  # committed with the events
+        return iter(new)
 
-    def delete(self, sender_id: str) -> int:
+    def delete(self, sender_id: str, tracker: DialogueStateTracker | None = None) -> int:
+        """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
         with self.session_scope() as session:
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            if tracker is not None:
+                insight_tables.forget(session, turn_facts([], [scrubbed(e) for e in tracker.events])[1])
             session.commit()
         logger.info("A conversation was erased at the patient's request (%d events).", deleted)
         return int(deleted)
@@ -99,6 +110,7 @@ def purge(store: SQLTrackerStore, days: float, now: float | None = None) -> int:
     import sqlalchemy as sa
 
     cutoff = (now or time.time()) - days * 86400
+    insight_tables.create(store.engine)
     event = store.SQLEvent
     with store.session_scope() as session:
         stale = session.query(event.sender_id).group_by(event.sender_id).having(sa.func.max(event.timestamp) < cutoff)
@@ -106,5 +118,6 @@ def purge(store: SQLTrackerStore, days: float, now: float | None = None) -> int:
         for start in range(0, len(senders), 500):
             chunk = senders[start : start + 500]
             session.query(event).filter(event.sender_id.in_(chunk)).delete(synchronize_session=False)
+        insight_tables.forget_before(session, day_of(cutoff))  # the counts, without texts, stay
         session.commit()
     return len(senders)
