@@ -103,6 +103,8 @@ def services(settings: Settings, env: Mapping[str, str]) -> Dict[str, Service]:
                 str(settings.web_port),
                 "--rasa-port",
                 str(settings.rasa_port),
+                "--endpoints",
+                settings.endpoints,
             ],
             local(settings.host, settings.web_port, "/"),
             settings.web_port,

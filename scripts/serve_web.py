@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from actions.practice import load_practice  # noqa: E402  (needs the project root on the path)
 from channels.origins import origin_allowed, parse_origins  # noqa: E402
+from insights.login import client_of  # noqa: E402
+from insights.web import POLICY as INSIGHTS_POLICY  # noqa: E402
+from insights.web import InsightsSite, is_insights  # noqa: E402
 
 ALLOWED_ORIGINS = parse_origins(os.environ.get("HEUPWIJZER_CORS_ORIGINS", ""))
 
@@ -86,19 +89,38 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
     # Built once at startup: path -> (body, content type).
     generated: Dict[str, Tuple[bytes, str]] = {}
     rasa_port = 5005
+    insights: InsightsSite | None = None
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         font = FONT_NAME.match(path)
-        if path in self.generated:
+        if is_insights(path) and self.insights is not None:
+            self._insights(path, query)
+        elif path in self.generated:
             self._send(*self.generated[path])
         elif font and (FONT_FILES / font.group(1)).is_file():
             self._send((FONT_FILES / font.group(1)).read_bytes(), "font/woff2")
         else:
             super().do_GET()
 
+    def _insights(self, path: str, query: str) -> None:
+        assert self.insights is not None
+        client = client_of(self.client_address[0], self.headers.get("X-Real-IP"))
+        status, headers, body = self.insights.respond(path, query, self.headers.get("Authorization"), client)
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body)), "Cache-Control": "no-store"}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
     def end_headers(self) -> None:
         path = self.path.split("?", 1)[0]
+        if is_insights(path):  # the practice's page: never framed, nothing from elsewhere
+            self.send_header("Content-Security-Policy", INSIGHTS_POLICY)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            super().end_headers()
+            return
         origin = self.headers.get("Origin")
         if path == "/config.json" and origin and origin_allowed(origin, ALLOWED_ORIGINS):
             self.send_header("Access-Control-Allow-Origin", origin)
@@ -131,6 +153,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)  # ports: scripts/settings.py
     parser.add_argument("--rasa-port", type=int, required=True)
+    parser.add_argument("--endpoints", default="endpoints.yml")  # the profile's: where the insights come from
     args = parser.parse_args()
     if not WEBCHAT_BUNDLE.exists() or not FONT_FILES.is_dir():
         raise SystemExit("ERROR: the chat widget is not installed; run `make run` (it runs npm ci).")
@@ -140,6 +163,7 @@ def main() -> None:
         "/webchat.js": (local_bundle(), "application/javascript"),
     }
     ChatPageHandler.rasa_port = args.rasa_port
+    ChatPageHandler.insights = InsightsSite(ROOT / args.endpoints, os.environ.get("HEUPWIJZER_INSIGHTS_PASSWORD"))
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the terminal: stop quietly, the launcher says so
         ThreadingHTTPServer((args.host, args.port), handler).serve_forever()

@@ -1,0 +1,81 @@
+"""/insights on Heupwijzer's web server (scripts/serve_web.py): the page and its CSV files, behind
+the practice's login (insights/login.py)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any, Dict, Tuple
+from urllib.parse import parse_qs
+
+from sqlalchemy import exc as sa_exc
+
+from insights import page, report
+from insights.login import REALM, Login
+from insights.source import read_only_engine
+
+logger = logging.getLogger(__name__)
+CSV_PATH = re.compile(r"^/insights/([a-z_]{1,40})\.csv$")
+DEFAULT_DAYS = 30
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+PLAIN = "text/plain; charset=utf-8"
+ANSWERS = {
+    401: "Log in met het wachtwoord van de praktijk.",
+    404: "Deze pagina bestaat niet.",
+    429: "Te vaak een verkeerd wachtwoord. Probeer het over {seconds} seconden opnieuw.",
+    503: "De gegevens zijn nu niet bereikbaar. Probeer het later nog eens.",
+}
+
+Response = Tuple[int, Dict[str, str], bytes]
+
+
+def is_insights(path: str) -> bool:
+    return path == "/insights" or path.startswith("/insights/")
+
+
+def period(query: str) -> int:
+    value = (parse_qs(query).get("dagen") or [""])[0]
+    return int(value) if value.isdigit() and int(value) in report.PERIODS else DEFAULT_DAYS
+
+
+class InsightsSite:
+    def __init__(self, endpoints: Path, password: str | None) -> None:
+        self.endpoints = endpoints
+        self.login = Login(password)
+        self._engine: Any = None
+
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = read_only_engine(self.endpoints)
+        return self._engine
+
+    def respond(self, path: str, query: str, authorization: str | None, client: str) -> Response:
+        verdict = self.login.check(authorization, client)
+        if verdict.status == 429:
+            return answer(429, {"Retry-After": str(verdict.retry_after)}, seconds=verdict.retry_after)
+        if verdict.status != 200:
+            return answer(verdict.status, {"WWW-Authenticate": REALM} if verdict.status == 401 else {})
+        csv_name = CSV_PATH.match(path)
+        if path not in ("/insights", "/insights/") and csv_name is None:
+            return answer(404)
+        try:
+            built = report.build(self.engine(), period(query))
+        except sa_exc.SQLAlchemyError as problem:
+            logger.error("Insights: the store could not be read: %s", type(problem).__name__)
+            return answer(503)
+        if csv_name is None:
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, page.html(built).encode()
+        text = page.csv_text(built, csv_name.group(1))
+        if text is None:
+            return answer(404)
+        filename = f"heupwijzer-{csv_name.group(1)}-{built.days}-dagen.csv"
+        headers = {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        }
+        return 200, headers, ("\ufeff" + text).encode()  # with a BOM: Excel reads it as UTF-8
+
+
+def answer(status: int, headers: Dict[str, str] | None = None, **values: Any) -> Response:
+    return status, {"Content-Type": PLAIN, **(headers or {})}, ANSWERS[status].format(**values).encode()

@@ -1,0 +1,254 @@
+"""The practice's insights without a running stack: the facts a turn adds, the privacy rules, the
+numbers of the report against generated conversations, the login, read-only access, and how the
+store keeps, erases and purges (tests/test_insights_page.py drives the real bot and browser)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import exc as sa_exc
+
+from insights import page, privacy, report, tables
+from insights.facts import Fact, day_of, turn_facts
+from insights.login import Login, client_of
+from insights.source import read_only_engine
+from scripts.insights_bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+LAST = dt.date(2026, 6, 30)
+NOON = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.timezone.utc).timestamp()
+
+
+def said(text: str, channel: str = "telegram", at: float = NOON) -> UserUttered:
+    return UserUttered(text, {"name": "x", "confidence": 0.5}, input_channel=channel, timestamp=at)
+
+
+def bot(response: str, at: float = NOON) -> BotUttered:
+    return BotUttered("...", metadata={"utter_action": response}, timestamp=at)
+
+
+# --- facts ---------------------------------------------------------------------------------------
+def test_a_turn_yields_counts_without_who_or_when_and_keeps_only_the_unanswered_text() -> None:
+    events = [
+        ActionExecuted("action_listen", timestamp=NOON),
+        said("hoi"),
+        bot("utter_greet"),
+        said("[PERSOON] hier, mag ik zwemmen in zee?"),
+        bot("utter_clarify"),
+        said("/deny"),
+        bot("utter_second_miss"),
+        said("wat kan ik zelf doen"),
+        SlotSet("topic", "ask_self_care", timestamp=NOON),
+        said("/feedback_negative"),
+        SlotSet("feedback", {"topic": "ask_self_care", "rating": "negative"}, timestamp=NOON),
+        said("pijn op de borst"),
+        bot("utter_red_flag_emergency"),
+        bot("utter_beweegcheck_norm_met"),
+        bot("utter_beweegcheck_closing"),
+    ]
+    facts, texts = turn_facts([], events)
+    day = dt.date(2026, 6, 30)
+    assert Counter(facts) == Counter(
+        {
+            Fact(day, "telegram", "gesprek"): 1,
+            Fact(day, "telegram", "bericht"): 6,
+            Fact(day, "telegram", "fallback", "bedoel_je"): 1,
+            Fact(day, "telegram", "fallback", "tweede_keer_niet"): 1,
+            Fact(day, "telegram", "onderwerp", "ask_self_care"): 1,
+            Fact(day, "telegram", "feedback", "ask_self_care|duim_omlaag"): 1,
+            Fact(day, "telegram", "rode_vlag", "spoed_112"): 1,
+            Fact(day, "telegram", "beweegcheck", "beweegnorm_gehaald"): 1,
+            Fact(day, "telegram", "beweegcheck", "gedaan"): 1,
+        }
+    )
+    assert [t.text for t in texts] == ["[PERSOON] hier, mag ik zwemmen in zee?"], "a button payload is not a question"
+
+
+def test_a_conversation_is_counted_once_on_its_first_message() -> None:
+    first, _ = turn_facts([], [said("hoi"), bot("utter_greet")])
+    later, _ = turn_facts([said("hoi"), bot("utter_greet")], [said("nog een vraag")])
+    assert [f.metric for f in first] == ["gesprek", "bericht"]
+    assert [f.metric for f in later] == ["bericht"]
+
+
+def test_the_day_is_the_day_in_the_netherlands() -> None:
+    late_evening = dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.timezone.utc).timestamp()  # 00:30 in NL
+    assert day_of(late_evening) == dt.date(2026, 7, 1)
+
+
+# --- privacy -------------------------------------------------------------------------------------
+def test_no_count_below_5_and_nothing_that_gives_one_away() -> None:
+    assert [privacy.count(n) for n in (0, 1, 4, 5, 12)] == ["< 5", "< 5", "< 5", "5", "12"]
+    assert privacy.share(3, 40) == "–" and privacy.share(38, 40) == "–", "3 = 40 - 38 would show"
+    assert privacy.share(10, 40) == "25%"
+    assert privacy.row_with_total({"Website": 30, "WhatsApp": 3}) == ["30", "< 5", "≥ 30"]
+    assert privacy.row_with_total({"Website": 30, "WhatsApp": 0}) == ["30", "< 5", "30"]
+    assert privacy.row_with_total({"Website": 2, "WhatsApp": 2}) == ["< 5", "< 5", "< 5"]
+    assert privacy.trend(20, 10) == "↑ 100%" and privacy.trend(20, 3) == "–"
+
+
+# --- the report against generated conversations ---------------------------------------------------
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    database = tmp_path_factory.mktemp("insights") / "tracker.db"
+    facts = generate(sa.create_engine(f"sqlite:///{database}"), 3000, 120, seed=7, last=LAST)
+    engine = sa.create_engine(f"sqlite:///file:{database}?mode=ro&uri=true")
+    return {"facts": facts, "engine": engine, "database": database}
+
+
+def truth(facts: Counter, days: int, metric: str, key: str | None = None) -> int:
+    first = LAST - dt.timedelta(days=days - 1)
+    return sum(n for f, n in facts.items() if f.metric == metric and (key is None or f.key == key) and f.day >= first)
+
+
+def section(built: report.Report, key: str) -> report.Section:
+    return next(s for s in built.sections if s.key == key)
+
+
+@pytest.mark.parametrize("days", report.PERIODS)
+def test_the_report_counts_what_was_stored_in_the_period(generated: Dict[str, Any], days: int) -> None:
+    built = report.build(generated["engine"], days, last=LAST)
+    facts = generated["facts"]
+    assert dict(built.summary)["Gesprekken"] == privacy.count(truth(facts, days, "gesprek"))
+    labels = report.topic_labels()
+    topics = {row[0]: row[1] for row in section(built, "onderwerpen").rows}
+    for key, label in labels.items():
+        if truth(facts, days, "onderwerp", key):
+            assert topics[label] == privacy.count(truth(facts, days, "onderwerp", key)), label
+    counts = [int(row[1]) for row in section(built, "onderwerpen").rows if row[1] != "< 5"]
+    assert counts == sorted(counts, reverse=True), "most asked first"
+    fallback = {row[0]: row[1] for row in section(built, "niet_begrepen").rows}
+    assert fallback["“Bedoel je …?”"] == privacy.count(truth(facts, days, "fallback", "bedoel_je"))
+    beweeg = {row[0]: row[1] for row in section(built, "beweegcheck").rows}
+    assert beweeg["Beweegcheck gedaan"] == privacy.count(truth(facts, days, "beweegcheck", "gedaan"))
+    weeks = section(built, "rode_vlaggen").rows
+    assert len(weeks) in (days // 7 + 1, days // 7 + 2)
+    shown = [cell for row in weeks for cell in row[1:]]
+    assert all(cell == "< 5" or int(cell) >= 5 for cell in shown)
+
+
+def test_the_page_and_its_csv_show_no_count_below_5(generated: Dict[str, Any]) -> None:
+    built = report.build(generated["engine"], 7, last=LAST)
+    for item in built.sections:
+        for row in item.rows:
+            for cell in row[1:]:
+                assert not (cell.isdigit() and int(cell) < 5), (item.key, row)
+        csv = page.csv_text(built, item.key)
+        assert csv is not None and csv.splitlines()[0].split(";") == item.header
+    html = page.html(built)
+    assert "<svg" in html and "generated-" not in html, "charts inline, no conversation id"
+
+
+def test_similar_unanswered_questions_are_grouped_most_frequent_first() -> None:
+    texts = ["Kan ik zwemmen in zee?", "kan ik zwemmen in de zee", "zwemmen in zee, kan dat?"] * 3 + ["helpt gember?"]
+    groups = report.grouped(texts)
+    assert groups[0][1] == 9 and "zwemmen" in groups[0][0]
+    assert groups[1] == ("helpt gember?", 1, [])
+
+
+def test_the_store_is_read_only_for_the_insights(generated: Dict[str, Any], tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {generated['database']}\n")
+    engine = read_only_engine(endpoints)
+    with pytest.raises(sa_exc.OperationalError, match="readonly"), engine.begin() as connection:
+        connection.execute(tables.counts.delete())
+    endpoints.write_text(f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {tmp_path / 'none.db'}\n")
+    assert report.build(read_only_engine(endpoints), 30).sections[0].rows[-1][1] == "< 5", "no store yet: empty"
+    assert not (tmp_path / "none.db").exists(), "reading created no database"
+
+
+# --- login ---------------------------------------------------------------------------------------
+def basic(password: str) -> str:
+    return "Basic " + base64.b64encode(f"praktijk:{password}".encode()).decode()
+
+
+def test_without_a_password_the_page_does_not_exist() -> None:
+    assert Login(None).check(basic("iets"), "1.2.3.4").status == 404
+    assert Login("   ").check(None, "1.2.3.4").status == 404
+
+
+def test_guessing_the_password_is_slowed_per_client() -> None:
+    now = [1000.0]
+    login = Login("correct horse battery", clock=lambda: now[0])
+    assert login.check(None, "a").status == 401
+    assert login.check(basic("correct horse battery"), "a").status == 200
+    for _ in range(5):
+        assert login.check(basic("fout"), "a").status == 401
+    blocked = login.check(basic("correct horse battery"), "a")
+    assert blocked.status == 429 and blocked.retry_after >= 1, "even the right password waits"
+    assert login.check(basic("correct horse battery"), "b").status == 200, "another client is not blocked"
+    waits = []
+    for _ in range(6):
+        now[0] += 10_000
+        login.check(basic("fout"), "a")
+        waits.append(login.check(basic("fout"), "a").retry_after)
+    assert waits == sorted(waits) and max(waits) <= 15 * 60 + 1
+    now[0] += 10_000
+    assert login.check(basic("correct horse battery"), "a").status == 200
+
+
+def test_only_a_proxy_on_the_private_network_may_name_the_client() -> None:
+    assert client_of("127.0.0.1", "203.0.113.9") == "203.0.113.9"
+    assert client_of("93.184.216.34", "10.0.0.1") == "93.184.216.34"
+    assert client_of("10.1.2.3", None) == "10.1.2.3"
+
+
+# --- what the store keeps, erases and purges ------------------------------------------------------
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from store.tracker_store import ScrubbingTrackerStore
+
+    database = tmp_path_factory.mktemp("store") / "tracker.db"
+    return ScrubbingTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(database))
+
+
+def rows(store: Any, table: sa.Table) -> List[Any]:
+    with store.engine.connect() as connection:
+        return list(connection.execute(sa.select(table)).fetchall())
+
+
+def test_a_stored_turn_adds_its_facts_and_only_the_scrubbed_question(store: Any) -> None:
+    tracker = DialogueStateTracker.from_events("p-facts", [ActionExecuted("action_listen")], store.domain.slots)
+    tracker.update(said("Ik ben Jan de Vries, 0612345678, mag ik zwemmen in zee?", channel="twilio", at=NOON))
+    tracker.update(bot("utter_clarify"))
+    asyncio.run(store.save(tracker))
+    kept = [row.text for row in rows(store, tables.unanswered)]
+    assert kept == ["Ik ben [PERSOON], [TELEFOON], mag ik zwemmen in zee?"]
+    counted = {(row.channel, row.metric, row.key): row.count for row in rows(store, tables.counts)}
+    assert counted[("twilio", "fallback", "bedoel_je")] == 1 and counted[("twilio", "gesprek", "")] == 1
+    assert all("p-facts" not in str(row) for row in rows(store, tables.counts) + rows(store, tables.unanswered))
+
+
+def test_erasing_a_conversation_erases_its_unanswered_questions_and_keeps_the_counts(store: Any) -> None:
+    tracker = DialogueStateTracker.from_events("p-erase", [ActionExecuted("action_listen")], store.domain.slots)
+    tracker.update(said("kan ik met mijn heup parachutespringen?", at=NOON))
+    tracker.update(bot("utter_clarify"))
+    asyncio.run(store.save(tracker))
+    assert "kan ik met mijn heup parachutespringen?" in [row.text for row in rows(store, tables.unanswered)]
+    tracker.update(SlotSet("erase_conversation", True))
+    asyncio.run(store.save(tracker))
+    assert "kan ik met mijn heup parachutespringen?" not in [row.text for row in rows(store, tables.unanswered)]
+    assert rows(store, tables.counts), "the anonymous counts stay"
+
+
+def test_purge_removes_old_unanswered_questions_and_keeps_the_counts(store: Any) -> None:
+    from store.tracker_store import purge
+
+    old = NOON - 60 * 86400
+    tracker = DialogueStateTracker.from_events("p-old", [ActionExecuted("action_listen")], store.domain.slots)
+    tracker.update(said("mag ik nog skiën?", at=old))
+    tracker.update(bot("utter_second_miss", at=old))
+    asyncio.run(store.save(tracker))
+    purge(store, 30, now=NOON)
+    assert "mag ik nog skiën?" not in [row.text for row in rows(store, tables.unanswered)]
+    assert any(row.day == day_of(old) for row in rows(store, tables.counts))
