@@ -25,7 +25,7 @@ DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 # Where Debian keeps PostgreSQL's server programs (initdb, pg_ctl): not on PATH.
 PG_BIN := /usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin
 
-.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out bench profile purge train validate clean FORCE
+.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out bench profile purge insights insights-bench train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
@@ -37,6 +37,8 @@ help:
 	@echo "make profile - where a turn's time goes (py-spy): reports/bench/profile.md"
 	@echo "make scale-out - 50 patients on 1 and on 2 instances behind nginx: speed and memory"
 	@echo "make purge - delete conversations older than HEUPWIJZER_RETENTION_DAYS (default 30)"
+	@echo "make insights - the practice's insights as files: reports/insights/index.html"
+	@echo "make insights-bench - the insights page from 100,000 generated conversations: timing"
 
 # --- setup -----------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt scripts/find_python.sh
@@ -139,6 +141,14 @@ evaluate: setup $(MODEL)
 # deleted. Run daily from cron (README, "Privacy").
 purge: setup
 	@$(PY) scripts/purge.py
+
+# The practice's insights page as static files (the same page as /insights on the web server).
+insights: setup
+	@$(PY) scripts/insights.py
+
+# Building the insights page from a year of generated conversations (100,000): reports/insights/bench.md.
+insights-bench: setup
+	$(PY) scripts/insights_bench.py
 
 clean:
 	rm -rf $(BUILD) models/*.tar.gz .pytest_cache

@@ -60,7 +60,6 @@ class ServerSettings(InputChannel):
 
         @blueprint.listener("after_server_start")
         async def settle(app: Sanic, _: Any) -> None:  # Rasa loads the model before the server starts
-            gc.collect()
-            gc.freeze()
+            gc.freeze()  # no gc.collect() first: walking the whole heap once would cost seconds
 
         return blueprint

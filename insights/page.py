@@ -17,16 +17,21 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
 
 
 def html(report: Report, base: str = "/insights", static: bool = False) -> str:
-    """static: CSV links next to the page file (make insights) instead of the server's routes."""
+    """static: links to the files of `make insights` (static_name) instead of the server's routes."""
     charts: Dict[str, str] = {section.key: svg(section.chart, section.title) for section in report.sections}
+    if static:
+        periods = {days: static_name(days) for days in PERIODS}
+        csvs = {s.key: static_name(report.days, s.key) for s in report.sections}
+    else:
+        periods = {days: f"{base}?dagen={days}" for days in PERIODS}
+        csvs = {s.key: f"{base}/{s.key}.csv?dagen={report.days}" for s in report.sections}
     return _environment.get_template("page.html").render(
-        report=report,
-        charts=charts,
-        periods=PERIODS,
-        base=base,
-        csv_base="" if static else f"{base}/",
-        csv_query="" if static else f"?dagen={report.days}",
+        report=report, charts=charts, periods=PERIODS, period_links=periods, csv_links=csvs
     )
+
+
+def static_name(days: int, table: str | None = None) -> str:
+    return f"{days}-dagen-{table}.csv" if table else f"{days}-dagen.html"
 
 
 def csv_text(report: Report, key: str) -> str | None:

@@ -5,6 +5,8 @@
 - an erasure the patient confirmed (slot `erase_conversation`, set by action_erase_conversation)
   deletes every stored event of the conversation instead of saving it;
 - `purge(store, days)` deletes conversations without activity for that many days (`make purge`);
+- each instance keeps the current session of recent conversations (store/session_cache.py), so a
+  message reads only how much the store holds, not every event again;
 - every stored turn also adds its countable facts to the practice's insights, in the same
   transaction (insights/tables.py).
 """
@@ -12,12 +14,15 @@
 from __future__ import annotations
 
 import copy
+import itertools
+import json
 import logging
 import time
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Tuple
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
@@ -26,6 +31,7 @@ from insights import tables as insight_tables
 from insights.facts import day_of, turn_facts
 from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from store.scrub import scrubber
+from store.session_cache import SessionCache
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +65,8 @@ def scrubbed(event: Event) -> Event:
 class ScrubbingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.sessions = SessionCache()
+        self._saving: Dict[str, Tuple[int, List[Event]]] = {}  # sender -> (events before, new events)
         insight_tables.create(self.engine)
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
@@ -72,6 +80,24 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             logger.error("A conversation could not be read: %s", type(problem).__name__)
             raise
 
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        if fetch_events_from_all_sessions:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            count, latest = (
+                query.order_by(None).with_entities(sa.func.count(), sa.func.max(self.SQLEvent.timestamp)).one()
+            )
+            stored = (int(count), float(latest or 0.0))
+            events = self.sessions.get(sender_id, stored)
+            if events is None:
+                events = tuple(deserialise_events([json.loads(row.data) for row in query.all()]))
+                if events:
+                    self.sessions.put(sender_id, stored, events)
+        if not events or not self.domain:
+            return None
+        return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Never raises: Rasa's fail-safe wrapper would otherwise keep the unscrubbed tracker in
         memory. A turn that can't be stored scrubbed is not stored (and logged without its text).
@@ -84,18 +110,25 @@ class ScrubbingTrackerStore(SQLTrackerStore):
                 self.delete(tracker.sender_id, tracker)
                 return
             await super().save(tracker)
+            self.sessions.stored(tracker.sender_id, *self._saving.pop(tracker.sender_id, (-1, [])))
         except Exception as problem:
+            self.sessions.forget(tracker.sender_id)
+            self._saving.pop(tracker.sender_id, None)
             STORE_PROBLEM.set(SAVE_FAILED)
             logger.error("A turn was not stored: %s", type(problem).__name__)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        new = [scrubbed(event) for event in super()._additional_events(session, tracker)]
-        facts, texts = turn_facts(list(tracker.events)[: len(tracker.events) - len(new)], new)
+        """Rasa's own: the tracker's events after the number the store holds for the session."""
+        before = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        new = [scrubbed(event) for event in itertools.islice(tracker.events, before, len(tracker.events))]
+        self._saving[tracker.sender_id] = (before, new)
+        facts, texts = turn_facts(list(tracker.events)[:before], new)
         insight_tables.record(session, facts, texts)  # committed with the events
         return iter(new)
 
     def delete(self, sender_id: str, tracker: DialogueStateTracker | None = None) -> int:
         """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
+        self.sessions.forget(sender_id)
         with self.session_scope() as session:
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
             if tracker is not None:

@@ -252,3 +252,26 @@ def test_purge_removes_old_unanswered_questions_and_keeps_the_counts(store: Any)
     purge(store, 30, now=NOON)
     assert "mag ik nog skiën?" not in [row.text for row in rows(store, tables.unanswered)]
     assert any(row.day == day_of(old) for row in rows(store, tables.counts))
+
+
+def test_make_insights_writes_the_same_page_as_files(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    database = tmp_path / "tracker.db"
+    generate(sa.create_engine(f"sqlite:///{database}"), 400, 30, seed=3)  # up to today
+    env = {**os.environ, "HEUPWIJZER_TRACKER_DB": str(database), "STATE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "insights.py")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    out = ROOT / "reports" / "insights"
+    assert str(out / "index.html") in done.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "inzichten voor de praktijk" in index and "<svg" in index
+    for days in report.PERIODS:
+        assert f'href="{days}-dagen.html"' in index and (out / f"{days}-dagen.html").is_file()
+    assert 'href="30-dagen-onderwerpen.csv"' in index
+    topics = (out / "30-dagen-onderwerpen.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert topics[0] == "Onderwerp;Keer gevraagd;Trend t.o.v. de periode ervoor" and len(topics) > 5

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from typing import Any, List
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event as sa_event
 
 from channels.server import ServerSettings
 from store import event_types
@@ -62,3 +64,76 @@ def test_the_server_moves_its_long_lived_objects_out_of_the_collector_once_start
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# --- the session cache: never a different conversation than the store holds ----------------------
+@pytest.fixture
+def two_instances(tmp_path: Any) -> Any:
+    """Two stores on one database, as two Rasa instances."""
+    from rasa.shared.core.domain import Domain
+
+    from store.tracker_store import ScrubbingTrackerStore
+
+    domain = Domain.load("domain.yml")
+    database = str(tmp_path / "tracker.db")
+    return [ScrubbingTrackerStore(domain=domain, dialect="sqlite", db=database) for _ in range(2)]
+
+
+def turn(store: Any, sender: str, text: str) -> None:
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered(text, {"name": "ask_pain", "confidence": 0.9}))
+    tracker.update(BotUttered("Over pijn ...", metadata={"utter_action": "utter_ask_pain"}))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+
+
+def user_texts(store: Any, sender: str) -> List[str]:
+    tracker = asyncio.run(store.retrieve(sender))
+    return [] if tracker is None else [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_an_instance_reads_what_the_other_instance_stored(two_instances: Any) -> None:
+    one, other = two_instances
+    turn(one, "p", "eerste")
+    turn(one, "p", "tweede")
+    assert user_texts(one, "p") == ["eerste", "tweede"]
+    turn(other, "p", "derde")  # answered by the other instance
+    assert user_texts(one, "p") == ["eerste", "tweede", "derde"]
+    turn(one, "p", "vierde")
+    assert user_texts(other, "p") == ["eerste", "tweede", "derde", "vierde"]
+
+
+def test_a_cached_conversation_is_the_stored_one_scrubbed(two_instances: Any) -> None:
+    one, _ = two_instances
+    turn(one, "q", "Ik ben Jan de Vries, mijn heup doet pijn")
+    turn(one, "q", "en nu?")
+    cached = asyncio.run(one.retrieve("q"))
+    one.sessions.forget("q")
+    fresh = asyncio.run(one.retrieve("q"))
+    assert [e.as_dict() for e in cached.events] == [e.as_dict() for e in fresh.events]
+    assert "Jan" not in str([e.as_dict() for e in cached.events])
+
+
+def test_an_erased_or_purged_conversation_is_gone_on_every_instance(two_instances: Any) -> None:
+    from store.tracker_store import purge
+
+    one, other = two_instances
+    turn(one, "r", "hallo")
+    assert user_texts(one, "r") == ["hallo"]
+    other.delete("r")
+    assert user_texts(one, "r") == []
+    turn(one, "s", "hallo")
+    assert user_texts(one, "s") == ["hallo"]
+    purge(other, 0, now=time.time() + 10)
+    assert user_texts(one, "s") == []
+
+
+def test_a_message_read_from_the_cache_queries_the_store_once(two_instances: Any) -> None:
+    one, _ = two_instances
+    for text in ("een", "twee", "drie"):
+        turn(one, "t", text)
+    statements: List[str] = []
+    sa_event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    asyncio.run(one.retrieve("t"))
+    assert len(statements) == 1 and "count" in statements[0].lower(), statements
+    assert "data" not in statements[0].split("FROM")[0], "no event is read back"

@@ -1,0 +1,46 @@
+"""`make insights`: the practice's insights page as static files, for a practice that doesn't want
+a web page: reports/insights/index.html (the last 30 days), 7-dagen.html, 30-dagen.html,
+90-dagen.html and a CSV per table. Reads the profile's tracker store read-only, with the settings
+`make run` uses (.env, STATE_DIR, HEUPWIJZER_PROFILE)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import exc as sa_exc  # noqa: E402
+
+from insights import page, report  # noqa: E402
+from insights.source import read_only_engine  # noqa: E402
+from scripts.settings import parse_args, server_environment  # noqa: E402
+
+OUT = ROOT / "reports" / "insights"
+
+
+def main() -> int:
+    settings = parse_args(sys.argv[1:], os.environ)
+    os.environ.update(server_environment(settings, os.environ))
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = read_only_engine(ROOT / settings.endpoints)
+        for days in report.PERIODS:
+            built = report.build(engine, days)
+            (OUT / page.static_name(days)).write_text(page.html(built, static=True), encoding="utf-8")
+            for section in built.sections:
+                text = page.csv_text(built, section.key) or ""
+                (OUT / page.static_name(days, section.key)).write_text("\ufeff" + text, encoding="utf-8")
+            if days == 30:
+                (OUT / "index.html").write_text(page.html(built, static=True), encoding="utf-8")
+    except (sa_exc.SQLAlchemyError, ValueError) as problem:
+        print(f"FOUT: de gesprekken konden niet gelezen worden ({type(problem).__name__}).", file=sys.stderr)
+        return 2
+    print(f"Inzichten voor de praktijk: {OUT / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
