@@ -15,8 +15,9 @@ COLOURS = ["#0b5d7a", "#e07b39", "#5a9e6f", "#8e6bb8", "#c44e52"]
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 10, "axes.spines.top": False, "axes.spines.right": False})
 
 
-def svg(chart: Dict[str, Any], title: str) -> str:
-    """'' for a section without a chart or without any number to draw."""
+def svg(chart: Dict[str, Any]) -> str:
+    """'' for a section without a chart or without any number to draw. No title: the section's
+    heading stands above it."""
     labels, series = chart.get("labels") or [], chart.get("series") or {}
     if not labels or not any(any(values) for values in series.values()):
         return ""
@@ -39,9 +40,6 @@ def svg(chart: Dict[str, Any], title: str) -> str:
         ax.invert_yaxis()
         if len(series) > 1:
             ax.legend(fontsize=8, frameon=False)
-    ax.set_title(
-        "".join(c for c in title if ord(c) <= 0xFFFF).replace("(/ ", "("), fontsize=11, loc="left"
-    )  # no emoji font
     fig.tight_layout()
     out = io.StringIO()
     fig.savefig(out, format="svg")

@@ -18,7 +18,7 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
 
 def html(report: Report, base: str = "/insights", static: bool = False) -> str:
     """static: links to the files of `make insights` (static_name) instead of the server's routes."""
-    charts: Dict[str, str] = {section.key: svg(section.chart, section.title) for section in report.sections}
+    charts: Dict[str, str] = {section.key: svg(section.chart) for section in report.sections}
     if static:
         periods = {days: static_name(days) for days in PERIODS}
         csvs = {s.key: static_name(report.days, s.key) for s in report.sections}

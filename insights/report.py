@@ -265,8 +265,8 @@ def feedback(total: Counter[Tuple[str, str]]) -> Section:
     }
     return Section(
         "feedback",
-        "Had de patiënt iets aan het antwoord? (👍/👎 per onderwerp)",
-        ["Onderwerp", "👍", "👎", "Deel 👍"],
+        "Had de patiënt iets aan het antwoord? (duim omhoog of omlaag, per onderwerp)",
+        ["Onderwerp", "Duim omhoog", "Duim omlaag", "Deel omhoog"],
         rows,
         chart,
     )
