@@ -1,10 +1,11 @@
 """The current session of recently active conversations, kept by each Rasa instance as the events
 it stored (scrubbed, exactly what a read from the store returns). Rasa's SQL store reads every event
 of the session back and decodes it on every message: at turn 150 of one conversation that was 45 %
-of a turn (py-spy). With this cache a message costs one small query (how many events does the
-session hold in the store, and the latest timestamp) and a full read only when that differs from
-what this instance saw last: another instance answered in between, the conversation was erased or
-purged, a new session started, or a save failed.
+of a turn (py-spy). With this cache a message costs one small query: how many events the session
+holds in the store, the latest timestamp, and how many of them are not newer than what this instance
+saw. When another instance answered in between, only its events are read. A full read follows when
+the stored session no longer starts with what is cached: the conversation was erased or purged, a
+new session started, or a save failed.
 """
 
 from __future__ import annotations
@@ -29,13 +30,8 @@ class SessionCache:
         self.size = size
         self.sessions: OrderedDict[str, Session] = OrderedDict()
 
-    def get(self, sender_id: str, stored: State) -> Tuple[Event, ...] | None:
-        """The cached events when the store still holds exactly what this instance saw."""
-        session = self.sessions.get(sender_id)
-        if session is None or session.state != stored:
-            return None
-        self.sessions.move_to_end(sender_id)
-        return session.events
+    def peek(self, sender_id: str) -> Session | None:
+        return self.sessions.get(sender_id)
 
     def put(self, sender_id: str, stored: State, events: Sequence[Event]) -> None:
         self.sessions[sender_id] = Session(stored, tuple(events))

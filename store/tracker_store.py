@@ -84,19 +84,35 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            count, latest = (
-                query.order_by(None).with_entities(sa.func.count(), sa.func.max(self.SQLEvent.timestamp)).one()
-            )
-            stored = (int(count), float(latest or 0.0))
-            events = self.sessions.get(sender_id, stored)
-            if events is None:
-                events = tuple(deserialise_events([json.loads(row.data) for row in query.all()]))
-                if events:
-                    self.sessions.put(sender_id, stored, events)
+            events = self._session_events(sender_id, self._event_query(session, sender_id, False))
         if not events or not self.domain:
             return None
         return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
+
+    def _session_events(self, sender_id: str, query: Any) -> Tuple[Event, ...]:
+        """The stored session: from the cache when the store holds just that; the cache plus what
+        was stored after it when another instance answered in between; otherwise read whole."""
+        timestamp = self.SQLEvent.timestamp
+        cached = self.sessions.peek(sender_id)
+        seen = cached.state[1] if cached else 0.0
+        count, latest, before = (
+            query.order_by(None)
+            .with_entities(
+                sa.func.count(), sa.func.max(timestamp), sa.func.sum(sa.case((timestamp <= seen, 1), else_=0))
+            )
+            .one()
+        )
+        stored = (int(count), float(latest or 0.0))
+        if cached is not None and cached.state == stored:
+            events = cached.events
+        elif cached is not None and int(before or 0) == cached.state[0]:
+            added = query.filter(timestamp > seen).all()
+            events = cached.events + tuple(deserialise_events([json.loads(row.data) for row in added]))
+        else:
+            events = tuple(deserialise_events([json.loads(row.data) for row in query.all()]))
+        if events:
+            self.sessions.put(sender_id, stored, events)
+        return events
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Never raises: Rasa's fail-safe wrapper would otherwise keep the unscrubbed tracker in

@@ -98,7 +98,10 @@ def test_an_instance_reads_what_the_other_instance_stored(two_instances: Any) ->
     turn(one, "p", "tweede")
     assert user_texts(one, "p") == ["eerste", "tweede"]
     turn(other, "p", "derde")  # answered by the other instance
+    statements: List[str] = []
+    sa_event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     assert user_texts(one, "p") == ["eerste", "tweede", "derde"]
+    assert len(statements) == 2 and "events.timestamp >" in statements[1], "only the other instance's events are read"
     turn(one, "p", "vierde")
     assert user_texts(other, "p") == ["eerste", "tweede", "derde", "vierde"]
 
