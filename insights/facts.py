@@ -50,9 +50,27 @@ def channel_of(events: Iterable[Event]) -> str:
     return UNKNOWN_CHANNEL
 
 
+# Counted once per conversation session (a patient who asks the same topic six times is one
+# conversation about it, not six); messages and misses count per message.
+ONCE_PER_SESSION = {"onderwerp", "feedback", "rode_vlag", "beweegcheck"}
+
+
 def turn_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
     """The facts in `new` (events about to be stored, scrubbed) of a conversation session that
     already holds `before`."""
+    counted = {(f.metric, f.key) for f in all_facts([], before)[0] if f.metric in ONCE_PER_SESSION} if before else set()
+    facts, unanswered = all_facts(before, new)
+    kept: List[Fact] = []
+    for fact in facts:
+        if fact.metric in ONCE_PER_SESSION:
+            if (fact.metric, fact.key) in counted:
+                continue
+            counted.add((fact.metric, fact.key))
+        kept.append(fact)
+    return kept, unanswered
+
+
+def all_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
     facts: List[Fact] = []
     unanswered: List[Unanswered] = []
     seen: List[Event] = list(before)

@@ -9,14 +9,16 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, List, Tuple
 
 FREE_TRIES = 5
 LONGEST_WAIT = 15 * 60.0
 REALM = 'Basic realm="Heupwijzer praktijk", charset="UTF-8"'
+MOST_CLIENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,14 @@ class Login:
                 return Verdict(200)
             wrong += 1
             wait = 0.0 if wrong < FREE_TRIES else min(LONGEST_WAIT, 2.0 ** (wrong - FREE_TRIES))
+            if client not in self.failures and len(self.failures) >= MOST_CLIENTS:
+                # Memory stays bounded without letting anyone wipe its own record: forget only
+                # clients that may try again; with none of those, new clients wait too.
+                for known in [c for c, (_, at) in self.failures.items() if at <= now][: MOST_CLIENTS // 10]:
+                    del self.failures[known]
+                if len(self.failures) >= MOST_CLIENTS:
+                    return Verdict(429, 60)
             self.failures[client] = (wrong, now + wait)
-            if len(self.failures) > 10_000:  # many clients: forget the oldest, keep memory bounded
-                self.failures.pop(next(iter(self.failures)))
             return Verdict(401)
 
 
@@ -64,12 +71,29 @@ def given_password(authorization: str) -> str:
     return decoded.partition(":")[2]
 
 
-def client_of(peer: str, real_ip: str | None) -> str:
-    """The client's address; behind our own proxy (nginx on this host or a private network) the
-    address nginx passes in X-Real-IP."""
-    forwarded = (real_ip or "").strip()[:64]
+def trusted_proxies(environ: Dict[str, str] | None = None) -> List[ipaddress._BaseNetwork]:
+    """The proxy that may name the client: this host, and the networks in
+    HEUPWIJZER_TRUSTED_PROXIES (e.g. the compose network nginx runs on)."""
+    listed = (environ if environ is not None else dict(os.environ)).get("HEUPWIJZER_TRUSTED_PROXIES", "")
+    networks: List[ipaddress._BaseNetwork] = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    for item in listed.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def client_of(peer: str, real_ip: str | None, proxies: List[ipaddress._BaseNetwork] | None = None) -> str:
+    """Who is trying: the address nginx passes in X-Real-IP when the request comes from a trusted
+    proxy, else the peer. IPv6 clients count per /64 (one household or server gets a whole /64)."""
+    address = peer
     try:
-        behind_proxy = ipaddress.ip_address(peer).is_private or ipaddress.ip_address(peer).is_loopback
+        if any(ipaddress.ip_address(peer) in net for net in (proxies or trusted_proxies())) and real_ip:
+            address = real_ip.strip()[:64]
+        parsed = ipaddress.ip_address(address)
     except ValueError:
-        behind_proxy = False
-    return forwarded if behind_proxy and forwarded else peer
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

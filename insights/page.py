@@ -34,6 +34,14 @@ def static_name(days: int, table: str | None = None) -> str:
     return f"{days}-dagen-{table}.csv" if table else f"{days}-dagen.html"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(cell: str) -> str:
+    """A cell a spreadsheet must not run: a patient's question starting with '=' stays text."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def csv_text(report: Report, key: str) -> str | None:
     section = next((s for s in report.sections if s.key == key), None)
     if section is None:
@@ -41,5 +49,5 @@ def csv_text(report: Report, key: str) -> str | None:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # Dutch spreadsheet programs read ';'
     writer.writerow(section.header)
-    writer.writerows(section.rows)
+    writer.writerows([[as_text(cell) for cell in row] for row in section.rows])
     return out.getvalue()

@@ -36,6 +36,19 @@ def row_with_total(cells: Dict[str, int]) -> List[str]:
     return [*shown, f"≥ {certain}" if certain >= SMALLEST_SHOWN else SMALL]
 
 
+def total(cells: Dict[str, int]) -> str:
+    """A total of cells that are shown elsewhere with this module's rules."""
+    return row_with_total(cells)[-1]
+
+
+def nested(part: int, whole: int) -> str:
+    """A count inside another that is shown (Beweegnorm met, of all who did the Beweegcheck): hidden
+    ('–') when the rest is 1 to 4, which would follow by subtraction."""
+    if part < SMALLEST_SHOWN:
+        return SMALL
+    return "–" if 0 < whole - part < SMALLEST_SHOWN else str(part)
+
+
 def trend(now: int, before: int) -> str:
     if now < SMALLEST_SHOWN or before < SMALLEST_SHOWN:
         return "–"

@@ -61,6 +61,12 @@ def today() -> dt.date:
     return dt.datetime.now(PRACTICE_TIME).date()
 
 
+def last_full_day() -> dt.date:
+    """Periods end with yesterday: a count that changes during the day would tell when someone
+    asked something."""
+    return today() - dt.timedelta(days=1)
+
+
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -91,7 +97,7 @@ def as_date(value: Any) -> dt.date:
 
 
 def build(engine: Any, days: int, last: dt.date | None = None) -> Report:
-    last = last or today()
+    last = last or last_full_day()
     first = last - dt.timedelta(days=days - 1)
     previous_first = first - dt.timedelta(days=days)
     rows, _ = read(engine, previous_first, last)
@@ -117,9 +123,15 @@ def build(engine: Any, days: int, last: dt.date | None = None) -> Report:
         red_flags(now, weeks),
         beweegcheck(total),
     ]
-    conversations = sum(n for (metric, _), n in total.items() if metric == "gesprek")
-    messages = sum(n for (metric, _), n in total.items() if metric == "bericht")
-    summary = [("Gesprekken", privacy.count(conversations)), ("Berichten van patiënten", privacy.count(messages))]
+    cells: Dict[str, Counter[Tuple[dt.date, str]]] = {"gesprek": Counter(), "bericht": Counter()}
+    for day, channel, metric, _, n in now:
+        if metric in cells:
+            cells[metric][(monday(day), channel)] += n
+    # The totals follow the rule of the week-and-channel table they would otherwise give away.
+    summary = [
+        ("Gesprekken", privacy.total({str(k): n for k, n in cells["gesprek"].items()})),
+        ("Berichten van patiënten", privacy.total({str(k): n for k, n in cells["bericht"].items()})),
+    ]
     return Report(days, first, last, sections, summary)
 
 
@@ -159,7 +171,7 @@ def topics(total: Counter[Tuple[str, str]], before: Counter[Tuple[str, str]]) ->
     return Section(
         "onderwerpen",
         "Onderwerpen, meest gevraagd eerst",
-        ["Onderwerp", "Keer gevraagd", "Trend t.o.v. de periode ervoor"],
+        ["Onderwerp", "Gesprekken waarin gevraagd", "Trend t.o.v. de periode ervoor"],
         rows,
         chart,
     )
@@ -178,7 +190,9 @@ def fallbacks(total: Counter[Tuple[str, str]]) -> Section:
         [label, privacy.count(total[("fallback", kind)]), privacy.share(total[("fallback", kind)], messages)]
         for kind, label in kinds.items()
     ]
-    rows.append(["Samen", privacy.count(missed), privacy.share(missed, messages)])
+    parts = {kind: total[("fallback", kind)] for kind in kinds}
+    together = privacy.total(parts)
+    rows.append(["Samen", together, privacy.share(missed, messages) if together.isdigit() else "–"])
     chart = {
         "kind": "barh",
         "labels": list(kinds.values()),
@@ -293,12 +307,14 @@ def beweegcheck(total: Counter[Tuple[str, str]]) -> Section:
     done, met = total[("beweegcheck", "gedaan")], total[("beweegcheck", "beweegnorm_gehaald")]
     rows = [
         ["Beweegcheck gedaan", privacy.count(done)],
-        ["Haalt de Beweegnorm", privacy.count(met)],
+        ["Haalt de Beweegnorm", privacy.nested(met, done)],
         ["Deel dat de Beweegnorm haalt", privacy.share(met, done)],
     ]
     chart = {
         "kind": "barh",
         "labels": ["Gedaan", "Haalt de Beweegnorm"],
-        "series": {"Patiënten": [privacy.plotted(done), privacy.plotted(met)]},
+        "series": {
+            "Patiënten": [privacy.plotted(done), privacy.plotted(met) if privacy.nested(met, done) != "–" else 0]
+        },
     }
     return Section("beweegcheck", "Beweegcheck", ["", "Aantal"], rows, chart)

@@ -59,9 +59,11 @@ def record(connection: Any, facts: Sequence[Fact], texts: Sequence[Unanswered]) 
         bind = connection.get_bind() if hasattr(connection, "get_bind") else connection  # ORM session or connection
         insert = upsert(bind.dialect.name)
         tally = Counter(facts)
-        rows = [
+        rows = [  # in key order: concurrent turns on PostgreSQL lock the same rows in the same order
             {"day": f.day, "channel": f.channel[:32], "metric": f.metric, "key": f.key[:160], "count": n}
-            for f, n in tally.items()
+            for f, n in sorted(
+                tally.items(), key=lambda item: (item[0].day, item[0].channel, item[0].metric, item[0].key)
+            )
         ]
         statement = insert(counts).values(rows)
         statement = statement.on_conflict_do_update(

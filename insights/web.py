@@ -1,5 +1,7 @@
 """/insights on Heupwijzer's web server (scripts/serve_web.py): the page and its CSV files, behind
-the practice's login (insights/login.py)."""
+the practice's login (insights/login.py). The report's modules (Rasa's events, SQLAlchemy,
+matplotlib) load on the first request that passed the login: the chat page starts as fast as
+before, and without a password they never load."""
 
 from __future__ import annotations
 
@@ -9,11 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, Tuple
 from urllib.parse import parse_qs
 
-from sqlalchemy import exc as sa_exc
-
-from insights import page, report
 from insights.login import REALM, Login
-from insights.source import read_only_engine
 
 logger = logging.getLogger(__name__)
 CSV_PATH = re.compile(r"^/insights/([a-z_]{1,40})\.csv$")
@@ -35,8 +33,10 @@ def is_insights(path: str) -> bool:
 
 
 def period(query: str) -> int:
+    from insights.report import PERIODS
+
     value = (parse_qs(query).get("dagen") or [""])[0]
-    return int(value) if value.isdigit() and int(value) in report.PERIODS else DEFAULT_DAYS
+    return int(value) if value.isdigit() and int(value) in PERIODS else DEFAULT_DAYS
 
 
 class InsightsSite:
@@ -46,9 +46,15 @@ class InsightsSite:
         self._engine: Any = None
 
     def engine(self) -> Any:
-        if self._engine is None:
-            self._engine = read_only_engine(self.endpoints)
-        return self._engine
+        """Kept once the store exists (before the first conversation there is nothing to keep)."""
+        from insights.source import read_only_engine
+
+        if self._engine is not None:
+            return self._engine
+        engine = read_only_engine(self.endpoints)
+        if engine.url.database:  # the store itself, not the empty stand-in
+            self._engine = engine
+        return engine
 
     def respond(self, path: str, query: str, authorization: str | None, client: str) -> Response:
         verdict = self.login.check(authorization, client)
@@ -56,6 +62,10 @@ class InsightsSite:
             return answer(429, {"Retry-After": str(verdict.retry_after)}, seconds=verdict.retry_after)
         if verdict.status != 200:
             return answer(verdict.status, {"WWW-Authenticate": REALM} if verdict.status == 401 else {})
+        from sqlalchemy import exc as sa_exc
+
+        from insights import page, report
+
         csv_name = CSV_PATH.match(path)
         if path not in ("/insights", "/insights/") and csv_name is None:
             return answer(404)

@@ -26,14 +26,18 @@ class Session:
 
 
 class SessionCache:
-    def __init__(self, size: int = 1000) -> None:
-        self.size = size
+    def __init__(self, size: int = 1000, longest: int = 5000) -> None:
+        self.size = size  # conversations
+        self.longest = longest  # events: a longer session is read from the store each time
         self.sessions: OrderedDict[str, Session] = OrderedDict()
 
     def peek(self, sender_id: str) -> Session | None:
         return self.sessions.get(sender_id)
 
     def put(self, sender_id: str, stored: State, events: Sequence[Event]) -> None:
+        if len(events) > self.longest:
+            self.sessions.pop(sender_id, None)
+            return
         self.sessions[sender_id] = Session(stored, tuple(events))
         self.sessions.move_to_end(sender_id)
         while len(self.sessions) > self.size:

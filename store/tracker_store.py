@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 
 from actions.tracker import ERASE_SLOT
 from insights import tables as insight_tables
-from insights.facts import day_of, turn_facts
+from insights.facts import all_facts, day_of, turn_facts
 from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from store.scrub import scrubber
 from store.session_cache import SessionCache
@@ -102,16 +102,23 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             )
             .one()
         )
-        stored = (int(count), float(latest or 0.0))
-        if cached is not None and cached.state == stored:
-            events = cached.events
-        elif cached is not None and int(before or 0) == cached.state[0]:
+        if cached is not None and (int(count), float(latest or 0.0)) == cached.state:
+            self.sessions.put(sender_id, cached.state, cached.events)  # the most recent again
+            return cached.events
+        # The state is taken from the rows read, not from the query above: another writer may have
+        # committed in between.
+        if cached is not None and int(before or 0) == cached.state[0]:
             added = query.filter(timestamp > seen).all()
             events = cached.events + tuple(deserialise_events([json.loads(row.data) for row in added]))
+            stored = (cached.state[0] + len(added), max([seen, *(row.timestamp for row in added)]))
         else:
-            events = tuple(deserialise_events([json.loads(row.data) for row in query.all()]))
+            rows = query.all()
+            events = tuple(deserialise_events([json.loads(row.data) for row in rows]))
+            stored = (len(rows), max([0.0, *(row.timestamp for row in rows)]))
         if events:
             self.sessions.put(sender_id, stored, events)
+        else:
+            self.sessions.forget(sender_id)  # erased or purged elsewhere: nothing of it stays here
         return events
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -146,9 +153,11 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
         self.sessions.forget(sender_id)
         with self.session_scope() as session:
+            if tracker is not None:  # every session's questions, as stored (scrubbed)
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
+                events = deserialise_events([json.loads(row.data) for row in stored])
+                insight_tables.forget(session, all_facts([], events)[1])
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
-            if tracker is not None:
-                insight_tables.forget(session, turn_facts([], [scrubbed(e) for e in tracker.events])[1])
             session.commit()
         logger.info("A conversation was erased at the patient's request (%d events).", deleted)
         return int(deleted)

@@ -92,6 +92,15 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
             item.add_marker(pytest.mark.stack)
 
 
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API (the session's browser) keeps an
+    event loop running in the main thread once a test has used it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
@@ -33,6 +35,7 @@ def insights_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         settings={"HEUPWIJZER_INSIGHTS_PASSWORD": PASSWORD},
     ).start()
     converse(running)
+    as_of_yesterday(workdir / "tracker.db")
     yield running
     running.stop()
 
@@ -57,6 +60,13 @@ def converse(stack: Stack) -> None:
     for strength in ["twee", "twee", "drie", "een", "nul"]:
         replies = talk(stack, "beweeg ik eigenlijk wel genoeg?", "vijf", strength)
         assert "Vraag 2 van 2" in replies[1]
+
+
+def as_of_yesterday(database: Path) -> None:
+    """The page shows whole days up to yesterday: the conversations above are moved one day back."""
+    with sqlite3.connect(database) as connection:
+        for name in ("insights_counts", "insights_unanswered"):
+            connection.execute(f"UPDATE {name} SET day = date(day, '-1 day')")
 
 
 def table(stack: Stack, name: str, days: int = 7) -> Dict[str, List[str]]:

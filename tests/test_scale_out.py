@@ -243,8 +243,6 @@ def test_one_rasa_instance_killed_during_load(farm: Farm) -> None:
     for turn in lost:
         assert turn.status in (200, 502), f"{turn.status}: {texts(turn.reply)!r}"
     for patient in patients:
-        for turn in patient.last_attempts():
-            assert turn.right, f"{turn.text!r} -> {turn.status} {texts(turn.reply)!r}"
         users = [text for text, _ in stored(farm, patient)]
         # Only a turn killed after it was stored but before its answer left can be stored twice:
         # the patient sent it again (at least once; a REST message has no id to recognise it by).
@@ -253,6 +251,11 @@ def test_one_rasa_instance_killed_during_load(farm: Farm) -> None:
         doubled = len(users) - len(once)
         assert doubled <= sum(turn.status == 502 for turn in patient.turns), f"stored twice: {users}"
         twice += doubled
+        # Every answer fits the conversation, up to a turn that was stored twice: from there the
+        # conversation went on from the first copy (README, "In productie": the limits).
+        doubled_turn = next((i - 1 for i in range(1, len(users)) if users[i] == users[i - 1]), len(users))
+        for turn in patient.last_attempts()[:doubled_turn]:
+            assert turn.right, f"{turn.text!r} -> {turn.status} {texts(turn.reply)!r}"
     print(
         f"\n[scale-out] instantie gestopt: {len(lost)} beurten opnieuw gestuurd, {twice} daarvan twee keer opgeslagen"
     )

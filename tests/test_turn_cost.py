@@ -3,7 +3,6 @@ check that the means are in place)."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
 from typing import Any, List
@@ -15,6 +14,7 @@ from sqlalchemy import event as sa_event
 
 from channels.server import ServerSettings
 from store import event_types
+from tests.conftest import run_async
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_the_server_moves_its_long_lived_objects_out_of_the_collector_once_start
     settle = next(item.listener for item in listeners if item.event == "after_server_start")
     gc.unfreeze()
     try:
-        asyncio.run(settle(None, None))
+        run_async(settle(None, None))
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
@@ -80,15 +80,15 @@ def two_instances(tmp_path: Any) -> Any:
 
 
 def turn(store: Any, sender: str, text: str) -> None:
-    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    tracker = run_async(store.get_or_create_tracker(sender))
     tracker.update(UserUttered(text, {"name": "ask_pain", "confidence": 0.9}))
     tracker.update(BotUttered("Over pijn ...", metadata={"utter_action": "utter_ask_pain"}))
     tracker.update(ActionExecuted("action_listen"))
-    asyncio.run(store.save(tracker))
+    run_async(store.save(tracker))
 
 
 def user_texts(store: Any, sender: str) -> List[str]:
-    tracker = asyncio.run(store.retrieve(sender))
+    tracker = run_async(store.retrieve(sender))
     return [] if tracker is None else [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
 
@@ -110,9 +110,9 @@ def test_a_cached_conversation_is_the_stored_one_scrubbed(two_instances: Any) ->
     one, _ = two_instances
     turn(one, "q", "Ik ben Jan de Vries, mijn heup doet pijn")
     turn(one, "q", "en nu?")
-    cached = asyncio.run(one.retrieve("q"))
+    cached = run_async(one.retrieve("q"))
     one.sessions.forget("q")
-    fresh = asyncio.run(one.retrieve("q"))
+    fresh = run_async(one.retrieve("q"))
     assert [e.as_dict() for e in cached.events] == [e.as_dict() for e in fresh.events]
     assert "Jan" not in str([e.as_dict() for e in cached.events])
 
@@ -137,6 +137,6 @@ def test_a_message_read_from_the_cache_queries_the_store_once(two_instances: Any
         turn(one, "t", text)
     statements: List[str] = []
     sa_event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    asyncio.run(one.retrieve("t"))
+    run_async(one.retrieve("t"))
     assert len(statements) == 1 and "count" in statements[0].lower(), statements
     assert "data" not in statements[0].split("FROM")[0], "no event is read back"
