@@ -73,13 +73,13 @@ def turn_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact
 def all_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
     facts: List[Fact] = []
     unanswered: List[Unanswered] = []
-    seen: List[Event] = list(before)
-    patient_spoke = any(isinstance(event, UserUttered) for event in seen)
+    patient_spoke = any(isinstance(event, UserUttered) for event in before)
+    channel = channel_of(before)
     last_text = ""
-    for event in new:
-        seen.append(event)
+    for event in new:  # one pass: a turn's cost doesn't grow with the square of the session
         day = day_of(event.timestamp)
-        channel = channel_of(seen)
+        if isinstance(event, UserUttered) and event.input_channel:
+            channel = str(event.input_channel)
         if isinstance(event, UserUttered):
             if not patient_spoke:
                 facts.append(Fact(day, channel, "gesprek"))
