@@ -75,7 +75,8 @@ def week_label(start: dt.date) -> str:
     return f"wk {start.isocalendar()[1]} ({start.day}-{start.month})"
 
 
-def read(engine: Any, first: dt.date, last: dt.date) -> Tuple[List[Any], List[str]]:
+def read(engine: Any, first: dt.date, last: dt.date, texts_from: dt.date) -> Tuple[List[Any], List[str]]:
+    """Count rows from `first`, unanswered texts from `texts_from`, both up to `last`."""
     if not sa.inspect(engine).has_table(counts.name):
         return [], []
     with engine.connect() as connection:
@@ -85,9 +86,7 @@ def read(engine: Any, first: dt.date, last: dt.date) -> Tuple[List[Any], List[st
             )
         ).fetchall()
         texts = connection.execute(
-            sa.select(unanswered.c.text).where(
-                unanswered.c.day >= first + dt.timedelta(days=0), unanswered.c.day <= last
-            )
+            sa.select(unanswered.c.text).where(unanswered.c.day >= texts_from, unanswered.c.day <= last)
         ).fetchall()
     return [tuple(row) for row in rows], [row[0] for row in texts]
 
@@ -100,8 +99,7 @@ def build(engine: Any, days: int, last: dt.date | None = None) -> Report:
     last = last or last_full_day()
     first = last - dt.timedelta(days=days - 1)
     previous_first = first - dt.timedelta(days=days)
-    rows, _ = read(engine, previous_first, last)
-    _, texts = read(engine, first, last)
+    rows, texts = read(engine, previous_first, last, texts_from=first)  # counts of the period before: trends
     now: List[Tuple[dt.date, str, str, str, int]] = []
     before: Counter[Tuple[str, str]] = Counter()
     for day, channel, metric, key, n in rows:
@@ -185,14 +183,13 @@ def fallbacks(total: Counter[Tuple[str, str]]) -> Section:
         "geen_antwoord": "Geen antwoord gevonden",
     }
     assert set(kinds) == set(FALLBACKS.values())
-    missed = sum(total[("fallback", kind)] for kind in kinds)
+    parts = {kind: total[("fallback", kind)] for kind in kinds}
     rows = [
         [label, privacy.count(total[("fallback", kind)]), privacy.share(total[("fallback", kind)], messages)]
         for kind, label in kinds.items()
     ]
-    parts = {kind: total[("fallback", kind)] for kind in kinds}
     together = privacy.total(parts)
-    rows.append(["Samen", together, privacy.share(missed, messages) if together.isdigit() else "–"])
+    rows.append(["Samen", together, privacy.share(sum(parts.values()), messages) if together.isdigit() else "–"])
     chart = {
         "kind": "barh",
         "labels": list(kinds.values()),
