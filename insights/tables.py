@@ -39,8 +39,18 @@ unanswered = sa.Table(
 )
 
 
+# Any fixed number: every instance takes the same PostgreSQL advisory lock while it creates the tables.
+SCHEMA_LOCK = 0x4865_7570  # "Heup"
+
+
 def create(engine: Any) -> None:
-    metadata.create_all(engine, checkfirst=True)
+    """Create the tables that are missing. Instances that start together on an empty PostgreSQL
+    database take turns (an advisory lock held until the transaction ends): two CREATE TABLEs of the
+    same name at once make the second fail instead of finding the first's table."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(connection, checkfirst=True)
 
 
 def upsert(dialect: str) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import threading
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
@@ -198,6 +200,49 @@ def test_the_store_is_read_only_for_the_insights(generated: Dict[str, Any], tmp_
     endpoints.write_text(f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {tmp_path / 'none.db'}\n")
     assert report.build(read_only_engine(endpoints), 30).sections[0].rows[-1][1] == "< 5", "no store yet: empty"
     assert not (tmp_path / "none.db").exists(), "reading created no database"
+
+
+def created_together(engines: List[Any]) -> List[str]:
+    """Every engine creates the insights tables at the same moment; the errors they raised."""
+    start, failures = threading.Barrier(len(engines)), []
+
+    def create(engine: Any) -> None:
+        start.wait()
+        try:
+            tables.create(engine)
+        except sa_exc.DBAPIError as problem:
+            failures.append(type(problem).__name__)
+
+    threads = [threading.Thread(target=create, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def test_instances_starting_together_on_an_empty_postgresql_database_all_start() -> None:
+    """Production starts several Rasa instances at once; each creates the insights tables. Without
+    taking turns, all but one failed to start (PostgreSQL's duplicate key on pg_type)."""
+    import psycopg2
+
+    admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres")
+    admin.autocommit = True
+    for _ in range(3):  # before the fix, the race was lost in every one of 5 tries
+        name = f"heupwijzer_schema_{uuid.uuid4().hex[:8]}"
+        admin.cursor().execute(f'CREATE DATABASE "{name}"')
+        engines = [sa.create_engine(f"postgresql://postgres@127.0.0.1:5432/{name}") for _ in range(6)]
+        try:
+            for engine in engines:
+                engine.connect().close()  # connected before the start signal: the CREATEs meet
+            assert created_together(engines) == []
+            with engines[0].connect() as connection:
+                assert connection.execute(sa.select(sa.func.count()).select_from(tables.counts)).scalar() == 0
+        finally:
+            for engine in engines:
+                engine.dispose()
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 # --- login ---------------------------------------------------------------------------------------
