@@ -29,12 +29,13 @@ def main() -> int:
         engine = read_only_engine(ROOT / settings.endpoints)
         for days in report.PERIODS:
             built = report.build(engine, days)
-            (OUT / page.static_name(days)).write_text(page.html(built, static=True), encoding="utf-8")
+            html = page.html(built, static=True)
+            (OUT / page.static_name(days)).write_text(html, encoding="utf-8")
             for section in built.sections:
                 text = page.csv_text(built, section.key) or ""
                 (OUT / page.static_name(days, section.key)).write_text("\ufeff" + text, encoding="utf-8")
             if days == 30:
-                (OUT / "index.html").write_text(page.html(built, static=True), encoding="utf-8")
+                (OUT / "index.html").write_text(html, encoding="utf-8")
     except (sa_exc.SQLAlchemyError, ValueError) as problem:
         print(f"FOUT: de gesprekken konden niet gelezen worden ({type(problem).__name__}).", file=sys.stderr)
         return 2

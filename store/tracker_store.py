@@ -165,8 +165,6 @@ class ScrubbingTrackerStore(SQLTrackerStore):
 
 def purge(store: SQLTrackerStore, days: float, now: float | None = None) -> int:
     """Delete every conversation whose last event is older than `days`; returns how many."""
-    import sqlalchemy as sa
-
     cutoff = (now or time.time()) - days * 86400
     insight_tables.create(store.engine)
     event = store.SQLEvent
