@@ -13,13 +13,22 @@ from rasa_sdk.types import DomainDict
 from actions.content import Content, Topic, button, load_content, texts
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
 from actions.follow_up import ActionFollowUp, is_follow_up_in_context
-from actions.replies import answer_symptom_fit, practice_message, safety_check_first, second_miss, show_menu
+from actions.replies import (
+    answer_symptom_fit,
+    practice_message,
+    safety_check_first,
+    second_miss,
+    show_menu,
+    urgent_instead_of_decline,
+)
 from actions.tracker import (
     BODY_PART_ENTITY,
     ERASE_SLOT,
     FEEDBACK_SLOT,
+    HIP_CARE_ENTITY,
     TOPIC_SLOT,
     Events,
+    has_entity,
     last_bot_buttons,
     last_bot_response,
     latest_intent,
@@ -36,11 +45,13 @@ FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
 def plausible_suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
     """The most likely knowledge topics according to the NLU ranking, if the message plausibly is
     about them: it shares words with the topic's examples, or DIET is fairly sure. Nothing when the
-    message is most likely about something else (out_of_scope ranked first)."""
+    message is most likely about something else (out_of_scope ranked first). A message that names
+    the hip or its care (entity hip_care) always gets the most likely topics."""
     ranking = [
         entry for entry in tracker.latest_message.get("intent_ranking") or [] if entry.get("name") != "nlu_fallback"
     ]
-    if ranking and ranking[0].get("name") == "out_of_scope":
+    about_the_hip = has_entity(tracker, HIP_CARE_ENTITY)
+    if ranking and ranking[0].get("name") == "out_of_scope" and not about_the_hip:
         return []
     found: List[Topic] = []
     for entry in ranking:
@@ -48,7 +59,8 @@ def plausible_suggestions(tracker: Tracker, content: Content, count: int = 2) ->
         if topic is None or topic in found:
             continue
         if (
-            shares_words(latest_text(tracker), topic.intent)
+            about_the_hip
+            or shares_words(latest_text(tracker), topic.intent)
             or (entry.get("confidence") or 0.0) >= CLARIFY_CONFIDENCE_FLOOR
         ):
             found.append(topic)
@@ -66,7 +78,8 @@ class ActionClarify(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         if is_follow_up_in_context(tracker):
             return ActionFollowUp().run(dispatcher, tracker, domain)
-        safety_check_first(dispatcher, tracker)
+        if urgent_instead_of_decline(dispatcher, tracker):
+            return []
         options = plausible_suggestions(tracker, load_content())
         if not options:  # not about heupartrose: say so plainly, no hip topics as buttons
             dispatcher.utter_message(response="utter_out_of_scope")
@@ -130,7 +143,7 @@ class ActionYesNo(Action):
 
 class ActionDecline(Action):
     """Questions Heupwijzer does not answer (other subjects, dosages, a personal diagnosis): the
-    intent's decline from domain.yml, after the safety check when a warning sign was named."""
+    intent's decline from domain.yml; the urgent advice instead when a warning sign was named."""
 
     responses = {
         "out_of_scope": "utter_out_of_scope",
@@ -144,10 +157,12 @@ class ActionDecline(Action):
         return "action_decline"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        safety_check_first(dispatcher, tracker)
         intent, text = latest_intent(tracker), latest_text(tracker)
         if intent == "diagnosis_request" and asks_if_it_fits(text) and describes_a_complaint(text):
+            safety_check_first(dispatcher, tracker)
             return answer_symptom_fit(dispatcher)  # a complaint named: the leaflet can say what fits
+        if urgent_instead_of_decline(dispatcher, tracker):
+            return []
         dispatcher.utter_message(response=self.responses.get(intent, "utter_out_of_scope"))
         topic = self.topics.get(intent)
         return [SlotSet(TOPIC_SLOT, topic)] if topic else []
@@ -160,7 +175,8 @@ class ActionDeclineBodyPart(Action):
         return "action_decline_body_part"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        safety_check_first(dispatcher, tracker)
+        if urgent_instead_of_decline(dispatcher, tracker):
+            return []
         part = next(tracker.get_latest_entity_values(BODY_PART_ENTITY), None)
         names = texts()["body_part"]
         dispatcher.utter_message(

@@ -39,6 +39,16 @@ def safety_check_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
         dispatcher.utter_message(response="utter_safety_check")
 
 
+def urgent_instead_of_decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A message with a warning sign never ends in a decline or a "Bedoel je ...?": the safety check
+    belongs in front of a calm answer only, so here the patient gets the urgent advice (call the
+    huisarts or huisartsenpost now; 112 when it is life-threatening). True when it was sent."""
+    if not has_entity(tracker, SAFETY_CHECK_ENTITY):
+        return False
+    dispatcher.utter_message(response="utter_red_flag_urgent")
+    return True
+
+
 def show_menu(dispatcher: CollectingDispatcher, content: Content, group_key: str | None) -> None:
     group = content.groups.get(group_key or "")
     if group is None:

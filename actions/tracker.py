@@ -14,6 +14,7 @@ ERASE_SLOT = "erase_conversation"  # set once the patient confirmed erasure (sto
 MENU_GROUP_ENTITY = "menu_group"
 BODY_PART_ENTITY = "body_part"
 SAFETY_CHECK_ENTITY = "safety_check"
+HIP_CARE_ENTITY = "hip_care"
 
 EventDict = Dict[str, Any]
 Events = List[EventDict]

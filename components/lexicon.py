@@ -19,7 +19,10 @@ from components.text import CLAUSE_END, within_one_edit
 
 EMERGENCY = "red_flag_emergency"  # call 112
 URGENT = "red_flag_urgent"  # call the huisarts / huisartsenpost now
-LEVELS = {"emergency": EMERGENCY, "urgent": URGENT}
+CRISIS = "crisis"  # thoughts of suicide or self-harm: 113, 112 in danger now, the huisarts
+LEVELS = {"crisis": CRISIS, "emergency": EMERGENCY, "urgent": URGENT}
+# When several rules match, the first level here wins.
+PRIORITY = (CRISIS, EMERGENCY, URGENT)
 LEXICON = Path(__file__).with_name("red_flags.yml")
 TYPO_MIN_LENGTH = 5
 LONGEST_TYPO = 40  # no word of the vocabulary is longer; a longer "word" is not a typo of one

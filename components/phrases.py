@@ -16,7 +16,7 @@ from components.text import CLAUSE_END
 Span = Tuple[int, int]  # word positions [start, end)
 GAPS = {"*": 2, "**": 5}
 # A gap in a phrase never skips a negation: "kuit * dik" must not match "kuit is niet dik".
-GAP_BARRIERS = CLAUSE_END | {"niet", "nie", "geen", "nooit", "zonder", "nauwelijks", "amper"}
+GAP_BARRIERS = CLAUSE_END | {"niet", "nie", "ni", "geen", "nooit", "zonder", "nauwelijks", "amper"}
 
 
 @dataclass(frozen=True)

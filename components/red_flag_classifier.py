@@ -1,16 +1,18 @@
-"""Rasa NLU component: the red-flag net after DIET. Either opinion is enough to raise the flag.
+"""Rasa NLU component: the red-flag and crisis net after DIET. Either opinion is enough.
 
 Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
-- The deterministic detector (components.red_flags) finds an emergency or an urgent problem: the
-  intent becomes red_flag_emergency or red_flag_urgent with confidence 1.0.
-- DIET's top intent is a red flag with at least `diet_alarm` confidence: it stands (confidence
-  1.0), unless the detector finds that every symptom in the message is negated, a worry, over or
-  explained ("geen koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het
-  fietsen"). The detector never vetoes DIET for lack of a word it knows. Below `diet_alarm`, the
-  answer gets the safety check.
-- Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a warning
-  sign without a complete rule, adds the entity `safety_check`: the answer then starts with a short
-  "Heb je nu ...? Bel dan meteen ..." check.
+- The deterministic detector (components.red_flags) finds thoughts of suicide (intent crisis), an
+  emergency or an urgent problem: that intent, with confidence 1.0. Crisis comes first.
+- DIET's best guess is crisis or a red flag: it stands at any confidence, unless the detector
+  positively finds that every symptom in the message is negated, a worry, over or explained ("geen
+  koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het fietsen"). The detector
+  never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
+  detector sees no sign at all ("mijn moeder had borstkanker") becomes urgent (call the huisarts
+  now) rather than 112.
+- Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
+  warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
+  with a short "Heb je nu ...? Bel dan meteen ..." check, and a decline or clarification is replaced
+  by the urgent advice (actions/replies.py, urgent_instead_of_decline).
 - Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
   few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
 """
@@ -29,12 +31,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from components.lexicon import EMERGENCY, URGENT, lexicon
+from components.lexicon import CRISIS, EMERGENCY, URGENT, lexicon
 from components.override import IntentOverride
 from components.red_flags import Assessment, assess, names_a_complaint
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
+ALARMS = (CRISIS, EMERGENCY, URGENT)
 SAFETY_CHECK_ENTITY = "safety_check"
 NET_KEY = "red_flag_net"
 
@@ -45,10 +48,9 @@ class RedFlagClassifier(IntentOverride):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # diet_alarm: DIET's red flag on its own raises the alarm from this confidence; below it,
-        # the answer gets the safety check. safety_margin: a red-flag intent within this distance
-        # of DIET's top intent gets the safety check. Both chosen from `make evaluate`.
-        return {"diet_alarm": 0.85, "safety_margin": 1.0}
+        # safety_margin: a red-flag intent within this distance of DIET's top intent gets the
+        # safety check (chosen from `make evaluate` on the tuning sets).
+        return {"safety_margin": 1.0}
 
     def check(self, message: Message, text: str) -> None:
         assessment = assess(text)
@@ -56,25 +58,20 @@ class RedFlagClassifier(IntentOverride):
         message.set(NET_KEY, self.opinions(message, assessment), add_to_output=True)
         if assessment.level is not None:
             if predicted != assessment.level:
-                logger.info("Red flag %s overrides intent %s", assessment.level, predicted)
+                logger.info("Alarm %s overrides intent %s", assessment.level, predicted)
             self.override(message, assessment.level)
             return
+        if predicted == CRISIS:
+            self.override(message, CRISIS)
+            return
         if predicted in RED_FLAGS:
-            confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
-            # 112 needs a named sign: DIET's emergency alone, on a message in which the detector saw
-            # nothing at all ("mijn moeder had borstkanker"), gets the safety check instead.
-            unseen = predicted == "red_flag_emergency" and not (assessment.current or assessment.discounted)
-            if not assessment.reassured and not unseen and confidence >= float(self.config["diet_alarm"]):
-                self.override(message, predicted)
+            if not assessment.reassured:
+                # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
+                # saw nothing at all, still says "call now", but the huisarts.
+                unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
+                self.override(message, URGENT if unseen else predicted)
                 return
-            reason = (
-                "every symptom is negated, a worry, over or explained"
-                if assessment.reassured
-                else "an emergency with no sign named: the safety check instead"
-                if unseen
-                else f"DIET is not sure enough ({confidence:.2f}): the safety check instead"
-            )
-            self.demote(message, RED_FLAGS, reason)
+            self.demote(message, ALARMS, "every symptom is negated, a worry, over or explained")
         self.keep_complaints_out_of_small_talk(message, text)
         if assessment.warning or self.red_flag_close_behind(message, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, "yes")
@@ -115,7 +112,7 @@ class RedFlagClassifier(IntentOverride):
             and names_a_complaint(text)
         ):
             self.demote(
-                message, lex.small_talk_intents | set(RED_FLAGS), "a longer message about a complaint is not small talk"
+                message, lex.small_talk_intents | set(ALARMS), "a longer message about a complaint is not small talk"
             )
 
 

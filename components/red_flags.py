@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Sequence, Set
 
-from components.lexicon import EMERGENCY, Concept, Context, lexicon
+from components.lexicon import PRIORITY, Concept, Context, lexicon
 from components.phrases import Span, clause_end, clause_start, find_phrases
 from components.text import lemma, tokens
 
 
 # --- context: negated, hypothetical, historical ---------------------------------------------------
+HISTORICAL_TERMINATORS = frozenset({"en"})
+
 def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> Dict[str, Set[int]]:
     """Positions covered by each kind of context. A negation inside a concept's own phrase
     ("kan niet meer staan") is part of that concept, not a negation of what follows."""
@@ -31,13 +33,15 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
     for start, end in find_phrases(ctx.hypothetical, words):
         cover["hypothetical"].update(range(start, clause_end(words, end, ctx.terminators, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
+    # The past reaches its own part of a sentence: "vorige week geopereerd en nu is de wond rood".
+    past_ends = ctx.terminators | HISTORICAL_TERMINATORS
     for start, end in find_phrases(ctx.historical, words):
         if start not in not_past:
-            first = clause_start(words, start, ctx.terminators)
-            cover["historical"].update(range(first, clause_end(words, end, ctx.terminators, len(words))))
+            first = clause_start(words, start, past_ends)
+            cover["historical"].update(range(first, clause_end(words, end, past_ends, len(words))))
     for start, end in find_phrases(ctx.historical_following, words):
         if start not in not_past:
-            cover["historical"].update(range(max(clause_start(words, start, ctx.terminators), start - 3), end))
+            cover["historical"].update(range(max(clause_start(words, start, past_ends), start - 3), end))
     return cover
 
 
@@ -45,7 +49,7 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
 class Assessment:
     """What the safety net concludes about one message."""
 
-    level: str | None  # EMERGENCY, URGENT or None
+    level: str | None  # CRISIS, EMERGENCY, URGENT or None
     current: FrozenSet[str]  # concepts found and current
     discounted: FrozenSet[str]  # concepts found, but negated, hypothetical, past or over
     why: str = ""
@@ -100,13 +104,13 @@ def assess(message: str) -> Assessment:
             matched = [
                 r for r in lex.rules if all(n in current for n in r.all) and not any(n in current for n in r.unless)
             ]
-            best = next((r for r in matched if r.level == EMERGENCY), matched[0])
+            best = min(matched, key=lambda r: PRIORITY.index(r.level))
             return Assessment(best.level, frozenset(current), frozenset(discounted), best.why)
     return Assessment(None, frozenset(current), frozenset(discounted))
 
 
 def detect(message: str) -> str | None:
-    """Return EMERGENCY, URGENT or None for a patient's message."""
+    """Return CRISIS, EMERGENCY, URGENT or None for a patient's message."""
     return assess(message).level
 
 

@@ -127,6 +127,35 @@ HIP_WORDS = frozenset(
     }
 )
 HIP_PREFIXES = ("heup",)
+# The hip's care: a message that names one of these is about heupartrose (answered or clarified,
+# never declined as off-topic), unless it is a complaint about another body part.
+HIP_CARE_WORDS = frozenset(
+    {
+        "artrose",
+        "fysio",
+        "fysiotherapeut",
+        "fysiotherapeute",
+        "fysiotherapie",
+        "fysiopraktijk",
+        "oefentherapeut",
+        "oefentherapie",
+        "oefentherapeute",
+        "kine",
+        "kinesist",
+        "kinesitherapeut",
+        "kinesitherapie",
+        "physio",
+        "physiotherapist",
+        "therapeut",
+        "cesar",
+        "mensendieck",
+        "prothese",
+        "kunstheup",
+        "operatie",
+        "geopereerd",
+        "beweegnorm",
+    }
+)
 # Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
 IDIOMS = re.compile(r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten ")
 
@@ -139,6 +168,11 @@ def words(text: str, lemmas: Iterable[str]) -> Tuple[str, ...]:
 
 def mentions_hip(words: Sequence[str]) -> bool:
     return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
+
+
+def names_hip_care(words: Sequence[str]) -> bool:
+    """The hip, heupartrose, the therapist, a new hip or the operation is named."""
+    return mentions_hip(words) or any(word in HIP_CARE_WORDS for word in words)
 
 
 def _compound_part(word: str) -> str | None:
@@ -163,13 +197,16 @@ def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
     found = words(text, lemmas)
     if mentions_hip(found):
         return None
-    for word in found:
+    # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
+    # "enkele" (enkele maanden) is "enkel", which is no ankle here.
+    written = words(text, ())
+    for word in written:
         compound = _compound_part(word)
         if compound:
             return compound
     if not any(word in COMPLAINT_WORDS for word in found):
         return None
-    for word in found:
+    for word in written:
         part = _body_part(word)
         if part:
             return part

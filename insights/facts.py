@@ -20,7 +20,11 @@ UNKNOWN_CHANNEL = "onbekend"
 
 # Which bot response means what (the response's name is in the bot event's metadata).
 FALLBACKS = {"utter_clarify": "bedoel_je", "utter_second_miss": "tweede_keer_niet", "utter_fallback": "geen_antwoord"}
-RED_FLAGS = {"utter_red_flag_emergency": "spoed_112", "utter_red_flag_urgent": "vandaag_huisarts"}
+RED_FLAGS = {
+    "utter_red_flag_emergency": "spoed_112",
+    "utter_red_flag_urgent": "vandaag_huisarts",
+    "utter_crisis": "crisis_113",
+}
 BEWEEGCHECK = {"utter_beweegcheck_closing": "gedaan", "utter_beweegcheck_norm_met": "beweegnorm_gehaald"}
 
 

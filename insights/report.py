@@ -284,7 +284,11 @@ def feedback(total: Counter[Tuple[str, str]]) -> Section:
 
 
 def red_flags(now: Sequence[Tuple[dt.date, str, str, str, int]], weeks: List[dt.date]) -> Section:
-    kinds = {"spoed_112": "Spoed: bel 112", "vandaag_huisarts": "Vandaag naar de huisarts"}
+    kinds = {
+        "spoed_112": "Spoed: bel 112",
+        "vandaag_huisarts": "Vandaag naar de huisarts",
+        "crisis_113": "Doorverwezen naar 113",
+    }
     assert set(kinds) == set(RED_FLAGS.values())
     per: Counter[Tuple[dt.date, str]] = Counter()
     for day, _, metric, key, n in now:

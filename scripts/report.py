@@ -152,14 +152,6 @@ def threshold_section(r: Results) -> List[str]:
             "(held-out test set and the first questions of the follow-up set)",
         ),
         (
-            "RedFlagClassifier diet_alarm (config.yml)",
-            "diet_alarm.png",
-            setting("RedFlagClassifier", "diet_alarm"),
-            thresholds.diet_alarm(urgent, ordinary),
-            "the lowest confidence with at most 2 % false alarms and no false "
-            "112 on ordinary messages (calm look-alikes of both red-flag sets and the held-out questions)",
-        ),
-        (
             "RedFlagClassifier safety_margin (config.yml)",
             "safety_margin.png",
             setting("RedFlagClassifier", "safety_margin"),

@@ -11,7 +11,6 @@ from components.red_flag_classifier import close_behind
 from scripts import evaluation as ev
 from scripts.evaluation import share
 
-FALSE_ALARM_BUDGET = 0.02  # DIET's red flag alone may alarm at most this share of ordinary messages
 CHECK_BUDGET = 0.10  # at most this share of ordinary messages may get the safety check
 Net = Dict[str, Any]  # RedFlagClassifier's two opinions on one message (its parse data)
 
@@ -41,29 +40,6 @@ def safety_margin(urgent: Sequence[Net], ordinary: Sequence[Net]) -> Sweep:
         margins,
         {"urgent covered by DIET alone": covered, "ordinary messages with a safety check": checks},
         max(within) if within else 0.0,
-    )
-
-
-def diet_alarm(urgent: Sequence[Net], ordinary: Sequence[Net]) -> Sweep:
-    """Urgent messages DIET's red flag alone alarms against ordinary messages it alarms. Rule: the
-    lowest confidence with at most FALSE_ALARM_BUDGET false alarms and no false 112."""
-    bars = [round(0.3 + 0.05 * i, 2) for i in range(14)]
-
-    def alarms(net: Net, bar: float) -> bool:
-        return (
-            net.get("diet_top") in ("red_flag_emergency", "red_flag_urgent")
-            and net.get("diet_top_confidence", 0.0) >= bar
-            and not net.get("reassured")
-        )
-
-    alarmed = [share(sum(alarms(n, b) for n in urgent), len(urgent)) for b in bars]
-    false = [share(sum(alarms(n, b) for n in ordinary), len(ordinary)) for b in bars]
-    false_112 = [sum(alarms(n, b) and n.get("diet_top") == "red_flag_emergency" for n in ordinary) for b in bars]
-    fine = [b for b, f, e in zip(bars, false, false_112, strict=True) if f <= FALSE_ALARM_BUDGET and e == 0]
-    return Sweep(
-        bars,
-        {"urgent alarmed by DIET alone": alarmed, "ordinary messages alarmed by DIET alone": false},
-        min(fine) if fine else bars[-1],
     )
 
 

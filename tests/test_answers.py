@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.answers import ActionAnswerTopic, ActionContact, ActionMoreInfo, ActionPrivacy, ActionShowMenu
 from actions.content import ContentError, build_content, load_content
-from actions.conversation import ActionDecline
+from actions.conversation import ActionClarify, ActionDecline, ActionDeclineBodyPart
 from actions.replies import PRACTICE
 from tests.conftest import THUISARTS_HIP, make_tracker, run_action, titles
 
@@ -154,3 +154,44 @@ def test_a_complaint_plus_does_it_fit_gets_the_symptoms_and_the_way_to_a_profess
 def test_a_bare_request_for_a_diagnosis_is_declined() -> None:
     messages, _ = run_action(ActionDecline(), make_tracker("diagnosis_request", text="heb ik artrose?"))
     assert [m["response"] for m in messages] == ["utter_decline_diagnosis"]
+
+
+SAFETY_CHECK = [{"entity": "safety_check", "value": "yes"}]
+
+
+@pytest.mark.parametrize(
+    "action,intent",
+    [
+        (ActionDecline(), "out_of_scope"),
+        (ActionDecline(), "dosage_question"),
+        (ActionDeclineBodyPart(), "other_body_part"),
+        (ActionClarify(), "nlu_fallback"),
+    ],
+)
+def test_a_warning_sign_never_ends_in_a_decline_or_a_clarification(action: Any, intent: str) -> None:
+    """The conditional check belongs in front of a calm answer only (issue 19): a message with a
+    warning sign that would be declined or clarified gets the urgent advice instead."""
+    ranking = [{"name": "ask_pain", "confidence": 0.3}, {"name": "ask_symptoms", "confidence": 0.2}]
+    tracker = make_tracker(intent, entities=SAFETY_CHECK, ranking=ranking, text="ik ben gevallen op straat")
+    messages, _ = run_action(action, tracker)
+    assert [m.get("response") for m in messages] == ["utter_red_flag_urgent"]
+
+
+def test_a_message_about_the_hip_or_its_care_is_clarified_not_declined() -> None:
+    ranking = [
+        {"name": "out_of_scope", "confidence": 0.3},
+        {"name": "ask_treatment", "confidence": 0.05},
+        {"name": "ask_examination", "confidence": 0.04},
+    ]
+    text = "Geachte, wat doet de kinesist zoal bij een eerste bezoek"
+    about_the_hip = make_tracker(
+        "nlu_fallback", ranking=ranking, entities=[{"entity": "hip_care", "value": "yes"}], text=text
+    )
+    messages, _ = run_action(ActionClarify(), about_the_hip)
+    assert messages[0]["response"] == "utter_clarify"
+    assert titles(messages)[:2] == [
+        CONTENT.topics["ask_treatment"].button["title"],
+        CONTENT.topics["ask_examination"].button["title"],
+    ]
+    messages, _ = run_action(ActionClarify(), make_tracker("nlu_fallback", ranking=ranking, text=text))
+    assert messages[0]["response"] == "utter_out_of_scope"

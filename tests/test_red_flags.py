@@ -48,7 +48,9 @@ def test_no_ordinary_question_in_the_nlu_data_raises_an_alarm(capsys: pytest.Cap
     false_alarms = [
         (e.get("text"), e.get("intent"), detect(e.get("text")))
         for e in examples
-        if not e.get("intent").startswith("red_flag") and detect(e.get("text")) is not None
+        if not e.get("intent").startswith("red_flag")
+        and e.get("intent") != "crisis"
+        and detect(e.get("text")) is not None
     ]
     flags = [e for e in examples if e.get("intent").startswith("red_flag")]
     with capsys.disabled():
@@ -124,7 +126,7 @@ def classify(
 
 
 # Fixed numbers for these tests (config.yml holds the ones `make evaluate` supports).
-SETTINGS = {"diet_alarm": 0.7, "safety_margin": 0.35}
+SETTINGS = {"safety_margin": 0.35}
 
 
 def safety_check(result: dict) -> bool:
@@ -150,11 +152,27 @@ def test_a_diet_red_flag_stands_without_any_word_the_detector_knows() -> None:
     assert result["intent"] == {"name": URGENT, "confidence": 1.0}
 
 
-def test_an_unsure_diet_red_flag_gives_the_answer_with_the_safety_check() -> None:
+def test_an_unsure_diet_red_flag_still_says_call_now() -> None:
+    """DIET's best guess is a red flag: the alarm at any confidence (issue 19), never a topic answer."""
     result = classify(
-        "er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.4, second="ask_pain", second_confidence=0.3
+        "er is iets heel erg mis met mij, ik voel me raar", URGENT, 0.3, second="ask_pain", second_confidence=0.29
     )
-    assert result["intent"]["name"] == "ask_pain" and safety_check(result)
+    assert result["intent"] == {"name": URGENT, "confidence": 1.0}
+
+
+def test_diet_emergency_without_any_named_sign_calls_the_huisarts_not_112() -> None:
+    result = classify("mijn buurvrouw zegt dat ik moet opletten", "red_flag_emergency", 0.6, second="ask_symptoms")
+    assert result["intent"] == {"name": URGENT, "confidence": 1.0}
+
+
+def test_diet_crisis_stands_at_any_confidence() -> None:
+    result = classify("het heeft allemaal geen enkele zin", "crisis", 0.3, second="ask_pain", second_confidence=0.28)
+    assert result["intent"] == {"name": "crisis", "confidence": 1.0}
+
+
+def test_the_detector_finds_a_crisis_whatever_diet_says() -> None:
+    result = classify("ik zie het niet meer zitten met mijn heup", "ask_sitting_less", 0.99)
+    assert result["intent"] == {"name": "crisis", "confidence": 1.0}
 
 
 def test_a_red_flag_close_behind_the_top_intent_gets_the_safety_check() -> None:

@@ -49,7 +49,7 @@ def test_hip_questions_and_idioms_are_left_alone(text: str) -> None:
 
 
 def test_no_hip_training_or_test_example_is_mistaken_for_another_body_part() -> None:
-    red_flags = {"red_flag_emergency", "red_flag_urgent"}  # those are answered first anyway
+    red_flags = {"red_flag_emergency", "red_flag_urgent", "crisis"}  # those are answered first anyway
     for path in (ROOT / "data" / "nlu", ROOT / "tests" / "data" / "nlu_test.yml"):
         for example in load_data(str(path)).intent_examples:
             intent = example.get("intent")
@@ -86,3 +86,38 @@ def test_component_demotes_diet_when_the_hip_is_named_and_leaves_red_flags_alone
     ScopeClassifier().process([hip, flag])
     assert hip.get("intent")["name"] == "ask_pain"
     assert flag.get("intent")["name"] == "red_flag_urgent" and not flag.get("entities")
+
+
+@pytest.mark.parametrize(
+    "text,lemmas",
+    [
+        # spaCy's lemma of "enkele" is "enkel": the words as written decide, not their lemmas
+        ("ik heb al enkele maanden last, wat kan ik doen", ["ik", "hebben", "al", "enkel", "maand", "last"]),
+        ("is dat handig om pijn te voorkomen", ["zijn", "dat", "handig", "om", "pijn"]),
+        ("armoede en pijn gaan vaak samen", ["armoede", "en", "pijn"]),
+    ],
+)
+def test_words_that_only_look_like_a_body_part_are_no_body_part(text: str, lemmas: list) -> None:
+    assert other_body_part(text, lemmas) is None
+
+
+def test_a_message_about_the_hip_or_its_care_is_never_declined_as_off_topic() -> None:
+    """Named: the fysio, the oefentherapeut, a new hip, the operation (issue 19): DIET's out_of_scope
+    and other_body_part give way to the next intent, and the message is marked for the clarification."""
+    from components.scope_classifier import ScopeClassifier
+
+    ranking = [{"name": "out_of_scope", "confidence": 0.7}, {"name": "ask_treatment", "confidence": 0.2}]
+    texts_ = [
+        "Geachte, kunt u mij vertellen wat de fysio precies gaat doen bij de eerste afspraak?",
+        "my mum had her operation last week, what now with the physio",
+        "hoe gaat dat met een nieuwe heup en de kine",
+    ]
+    messages = [diet_message(text, list(ranking)) for text in texts_]
+    messages.append(diet_message("is dat handig, zo'n app", [{"name": "other_body_part", "confidence": 0.6}, *ranking]))
+    ScopeClassifier().process(messages)
+    assert [m.get("intent")["name"] for m in messages[:3]] == ["ask_treatment"] * 3
+    assert all(("hip_care", "yes") in [(e["entity"], e["value"]) for e in m.get("entities")] for m in messages[:3])
+    assert messages[3].get("intent")["name"] == "out_of_scope"  # no body part in the words, no hip either
+    weather = diet_message("wat voor weer wordt het morgen", list(ranking))
+    ScopeClassifier().process([weather])
+    assert weather.get("intent")["name"] == "out_of_scope" and not weather.get("entities")

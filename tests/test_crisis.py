@@ -1,0 +1,58 @@
+"""Thoughts of suicide or self-harm: a warm reply with 113, 112 in danger now and the huisarts; never a
+leaflet answer. Calm look-alikes with strong words never get it."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.lexicon import CRISIS
+from components.red_flags import detect
+from tests.conftest import Stack, new_sender, texts
+
+CRISIS_MESSAGES = [
+    "ik zie het niet meer zitten met mijn heup",
+    "Ik zie het echt allemaal niet meer zitten, elke nacht die pijn",
+    "soms denk ik aan zelfmoord door de pijn",
+    "ik ben liever dood dan nog jaren zo door te gaan",
+    "mijn vader zegt dat hij er niet meer wil zijn, wat moet ik doen",
+    "ik heb al een paar weken slaappillen opgespaard",
+    "ik wil gewoon niet meer wakker worden",
+    "het hoeft voor mij niet meer, die heup maakt alles kapot",
+    "Geachte, mijn moeder (81) heeft het over euthanasie sinds ze op de wachtlijst staat",
+    "I just want to die, this hip pain is too much",
+    "ik denk erover om er een eind aan te maken",
+    "amai ik wil mezelf iets aandoen van de pijn",
+]
+LOOK_ALIKES = [
+    "ik ben doodmoe van de pijn, hoort dat erbij?",
+    "die pijn maakt me gek, wat kan ik doen",
+    "ik ga dood van de zenuwen voor de operatie",
+    "ik zie het wel zitten om met oefenen te beginnen",
+    "ik zie het niet zitten om elke dag te oefenen",
+    "hoelang moet ik blijven oefenen, ik word er moe van",
+    "ik kan niet meer normaal leven met deze heup, wanneer is een kunstheup nodig",
+    "mijn man is doodop na de fysio",
+]
+
+
+@pytest.mark.parametrize("message", CRISIS_MESSAGES)
+def test_the_detector_finds_thoughts_of_suicide_in_direct_and_indirect_words(message: str) -> None:
+    assert detect(message) == CRISIS
+
+
+@pytest.mark.parametrize("message", LOOK_ALIKES)
+def test_strong_words_are_no_crisis(message: str) -> None:
+    assert detect(message) != CRISIS
+
+
+@pytest.mark.parametrize("message", CRISIS_MESSAGES[:4] + CRISIS_MESSAGES[8:10])
+def test_a_crisis_gets_113_112_and_the_huisarts_and_no_leaflet_answer(stack: Stack, message: str) -> None:
+    reply = texts(stack.say(new_sender(), message))
+    assert "113" in reply and "0800-0113" in reply and "113.nl" in reply
+    assert "112" in reply and "huisarts" in reply
+    assert "Probeer dan minder te zitten" not in reply and "Bij heupartrose kun je last hebben" not in reply
+
+
+@pytest.mark.parametrize("message", LOOK_ALIKES[:4])
+def test_a_look_alike_gets_no_113(stack: Stack, message: str) -> None:
+    assert "113" not in texts(stack.say(new_sender(), message))
