@@ -25,13 +25,14 @@ DATA_FILES := $(shell find data -name '*.yml' 2>/dev/null)
 # Where Debian keeps PostgreSQL's server programs (initdb, pg_ctl): not on PATH.
 PG_BIN := /usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin
 
-.PHONY: help setup browser nginx run shell test unit lint evaluate scale-out bench profile purge insights insights-bench train validate clean FORCE
+.PHONY: help setup browser nginx run shell test unit lint evaluate judge scale-out bench profile purge insights insights-bench train validate clean FORCE
 
 help:
 	@echo "make run   - set everything up and start Heupwijzer (chat page in your browser)"
 	@echo "make test  - set everything up and run the whole test suite"
 	@echo "make shell - chat in the terminal"
 	@echo "make evaluate - what Heupwijzer understands: reports/evaluation/index.md"
+	@echo "make judge - the judging sets, Heupwijzer against Rasa's defaults: reports/evaluation/judging.md"
 	@echo "make unit  - style, types and the unit tests only (seconds, no model)"
 	@echo "make bench - speed against Rasa's default configuration: reports/bench/"
 	@echo "make profile - where a turn's time goes (py-spy): reports/bench/profile.md"
@@ -134,8 +135,14 @@ profile: setup $(MODEL)
 scale-out: setup nginx $(MODEL)
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/scale_out.py
 
-evaluate: setup $(MODEL)
+evaluate: setup $(MODEL) models/baseline.tar.gz
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py
+
+# The judging sets alone (tests/data/judging): Heupwijzer and the baseline side by side,
+# reports/evaluation/judging.md. SET=<directory> for one set; RECORD=1 keeps both columns in the
+# set's scores.json, the floors of tests/test_judging.py.
+judge: setup $(MODEL) models/baseline.tar.gz
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py --judge-only $(if $(SET),--set $(SET)) $(if $(RECORD),--record)
 
 # Retention: conversations without a message for HEUPWIJZER_RETENTION_DAYS (default 30) are
 # deleted. Run daily from cron (README, "Privacy").

@@ -24,10 +24,6 @@ from actions.replies import (
 from actions.tracker import MENU_GROUP_ENTITY, TOPIC_SLOT, Events, latest_intent, latest_text
 from store.retention import retention_days
 
-# Topics a complaint is taken for: with "past dat bij heupartrose?" they get the fit answer (other
-# topics only when the question names a complaint: "wandelen doet pijn, is dat artrose?").
-COMPLAINT_TOPICS = ("ask_symptoms", "ask_pain", "ask_what_is_hip_oa")
-
 
 class ActionAnswerTopic(Action):
     """Answer the knowledge question the patient asked, point to the main link, offer next steps."""
@@ -44,7 +40,7 @@ class ActionAnswerTopic(Action):
             show_menu(dispatcher, content, group_key=None)
             return []
         text = latest_text(tracker)
-        if asks_if_it_fits(text) and (topic.intent in COMPLAINT_TOPICS or describes_a_complaint(text)):
+        if asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
         kind = same_topic_follow_up(tracker, topic.intent)
         if kind is not None:

@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import Button, Content, Link, Topic, button, load_content
 from actions.practice import Practice, load_practice
-from actions.tracker import MENU_GROUP_ENTITY, SAFETY_CHECK_ENTITY, TOPIC_SLOT, Events, has_entity, should_ask_feedback
+from actions.tracker import (
+    MENU_GROUP_ENTITY,
+    SAFETY_CHECK_ENTITY,
+    TOPIC_SLOT,
+    WARNING_SIGN,
+    Events,
+    has_entity,
+    should_ask_feedback,
+)
 
 # Read once at startup: an incomplete practice configuration stops the action server here,
 # with a clear message, instead of sending a patient an empty phone number later.
@@ -42,8 +50,9 @@ def safety_check_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
 def urgent_instead_of_decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A message with a warning sign never ends in a decline or a "Bedoel je ...?": the safety check
     belongs in front of a calm answer only, so here the patient gets the urgent advice (call the
-    huisarts or huisartsenpost now; 112 when it is life-threatening). True when it was sent."""
-    if not has_entity(tracker, SAFETY_CHECK_ENTITY):
+    huisarts or huisartsenpost now; 112 when it is life-threatening). True when it was sent. A
+    red-flag intent merely close behind DIET's top intent (no warning sign named) gets neither."""
+    if not has_entity(tracker, SAFETY_CHECK_ENTITY, WARNING_SIGN):
         return False
     dispatcher.utter_message(response="utter_red_flag_urgent")
     return True

@@ -14,6 +14,8 @@ ERASE_SLOT = "erase_conversation"  # set once the patient confirmed erasure (sto
 MENU_GROUP_ENTITY = "menu_group"
 BODY_PART_ENTITY = "body_part"
 SAFETY_CHECK_ENTITY = "safety_check"
+# Its value: "warning" (the detector saw a warning sign) or "diet" (a red-flag intent close behind).
+WARNING_SIGN = "warning"
 HIP_CARE_ENTITY = "hip_care"
 
 EventDict = Dict[str, Any]
@@ -28,8 +30,11 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-def has_entity(tracker: Tracker, name: str) -> bool:
-    return any(entity.get("entity") == name for entity in tracker.latest_message.get("entities") or [])
+def has_entity(tracker: Tracker, name: str, value: str | None = None) -> bool:
+    return any(
+        entity.get("entity") == name and (value is None or entity.get("value") == value)
+        for entity in tracker.latest_message.get("entities") or []
+    )
 
 
 def session_events(tracker: Tracker) -> Events:

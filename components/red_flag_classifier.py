@@ -11,8 +11,10 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   now) rather than 112.
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
-  with a short "Heb je nu ...? Bel dan meteen ..." check, and a decline or clarification is replaced
-  by the urgent advice (actions/replies.py, urgent_instead_of_decline).
+  with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
+  decline or clarification is replaced by the urgent advice (actions/replies.py,
+  urgent_instead_of_decline); a red flag only close behind (value "diet") never comes before a
+  decline.
 - Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
   few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
 """
@@ -34,11 +36,14 @@ from rasa.shared.nlu.training_data.message import Message
 from components.lexicon import CRISIS, EMERGENCY, URGENT, lexicon
 from components.override import IntentOverride
 from components.red_flags import Assessment, assess, names_a_complaint
+from components.scope import other_body_part
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
 ALARMS = (CRISIS, EMERGENCY, URGENT)
 SAFETY_CHECK_ENTITY = "safety_check"
+WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
+CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
 
 
@@ -65,16 +70,21 @@ class RedFlagClassifier(IntentOverride):
             self.override(message, CRISIS)
             return
         if predicted in RED_FLAGS:
-            if not assessment.reassured:
+            # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
+            # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
+            elsewhere = not assessment.warning and other_body_part(text, self.lemmas(message)) is not None
+            if not assessment.reassured and not elsewhere:
                 # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
                 # saw nothing at all, still says "call now", but the huisarts.
                 unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
                 self.override(message, URGENT if unseen else predicted)
                 return
-            self.demote(message, ALARMS, "every symptom is negated, a worry, over or explained")
+            self.demote(message, ALARMS, "every symptom is negated, a worry, over or explained, or elsewhere")
         self.keep_complaints_out_of_small_talk(message, text)
-        if assessment.warning or self.red_flag_close_behind(message, assessment):
-            self.add_entity(message, SAFETY_CHECK_ENTITY, "yes")
+        if assessment.warning:
+            self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
+        elif self.red_flag_close_behind(message, assessment):
+            self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
 
     @staticmethod
     def opinions(message: Message, assessment: Assessment) -> Dict[str, Any]:

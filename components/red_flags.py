@@ -17,9 +17,9 @@ from components.lexicon import PRIORITY, Concept, Context, lexicon
 from components.phrases import Span, clause_end, clause_start, find_phrases
 from components.text import lemma, tokens
 
-
 # --- context: negated, hypothetical, historical ---------------------------------------------------
 HISTORICAL_TERMINATORS = frozenset({"en"})
+
 
 def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> Dict[str, Set[int]]:
     """Positions covered by each kind of context. A negation inside a concept's own phrase

@@ -17,19 +17,19 @@ from components.text import normalise, within_one_edit
 # word form -> canonical body part (the name used in the answer)
 BODY_PARTS: Dict[str, str] = {}
 for _canonical, _forms in {
-    "knie": ("knie", "knieen", "knien", "knietje", "kniegewricht", "knieschijf"),
-    "rug": ("rug", "onderrug", "bovenrug", "ruggengraat", "wervel", "wervels", "rugwervel"),
+    "knie": ("knie", "knieen", "knien", "knietje", "kniegewricht", "knieschijf", "knee", "knees"),
+    "rug": ("rug", "onderrug", "bovenrug", "ruggengraat", "wervel", "wervels", "rugwervel", "back"),
     "nek": ("nek",),
     "arm": ("arm", "armen", "bovenarm", "onderarm", "tennisarm", "golfarm", "muisarm"),
     "kuit": ("kuit", "kuiten"),
-    "schouder": ("schouder", "schouders", "schoudergewricht"),
+    "schouder": ("schouder", "schouders", "schoudergewricht", "shoulder", "shoulders"),
     "elleboog": ("elleboog", "ellebogen", "elleboog"),
-    "hand": ("hand", "handen"),
+    "hand": ("hand", "handen", "hands"),
     "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten"),
     "duim": ("duim", "duimen"),
     "pols": ("pols", "polsen"),
-    "enkel": ("enkel", "enkels"),
-    "voet": ("voet", "voeten", "hiel", "hielen"),
+    "enkel": ("enkel", "enkels", "ankle", "ankles"),
+    "voet": ("voet", "voeten", "hiel", "hielen", "hielspoor", "foot", "feet"),
     "teen": ("teen", "tenen", "grote teen"),
     "kaak": ("kaak", "kaken"),
     "buik": ("buik", "maag", "darmen"),
@@ -104,6 +104,14 @@ COMPLAINT_WORDS = frozenset(
         "artritis",
         "tendinitis",
         "peesontsteking",
+        "verzwikt",
+        "verzwikte",
+        "hurts",
+        "pain",
+        "swollen",
+        "stiff",
+        "tintelingen",
+        "tintelt",
     }
 )
 

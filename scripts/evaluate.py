@@ -7,30 +7,37 @@
    messages and "does it fit?" questions, each as a patient would send it over REST.
 3. Thresholds: every threshold in config.yml and the clarification floor, swept over these
    messages (scripts/thresholds.py), with the value its rule picks next to the value in use.
+4. Judging sets (tests/data/judging, scripts/judging.py): Heupwijzer and the baseline of
+   `make bench` (Rasa's default configuration on the same data, domain and actions) side by side,
+   per category, in judging.md and judging.json. `make judge` runs this part alone.
 index.md opens with a summary table; the plots are PNG files next to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 from scripts import evaluation as ev  # noqa: E402
+from scripts import judging  # noqa: E402
 from scripts import red_flag_evaluation as rf  # noqa: E402
 from scripts.report import OUT, Results, detail_sections, summary, threshold_section  # noqa: E402
-from scripts.stack import Stack  # noqa: E402
+from scripts.stack import Stack, texts  # noqa: E402
 
 RASA = ROOT / ".venv" / "bin" / "rasa"
 MODEL = ROOT / "models" / "heupwijzer.tar.gz"
+BASELINE_MODEL = ROOT / "models" / "baseline.tar.gz"
 
 
 def log(message: str) -> None:
@@ -103,6 +110,70 @@ def collect() -> Results:
         stack.stop()
 
 
+def judge_all(directory_names: List[str], record: bool = False) -> None:
+    """Heupwijzer and the baseline on every judging set: judging.md (both columns, then the misses)
+    and judging.json. A set judges once before anyone reads its messages (tests/data/judging)."""
+    chosen = [d for d in judging.sets() if not directory_names or d.name in directory_names]
+    columns: Dict[str, Dict[str, Dict]] = {d.name: {} for d in chosen}
+    misses: List[str] = []
+    workdir = Path(tempfile.mkdtemp(prefix="heupwijzer-judge-"))
+    log("judging: starting Heupwijzer (scripts/launch.py) ...")
+    stack = Stack(workdir=workdir / "ours", tracker_db=workdir / "tracker.db", services="actions,rasa").start()
+    try:
+        for directory in chosen:
+            log(f"judging {directory.name}: Heupwijzer ...")
+            scores = judging.judge(judging.load_set(directory), lambda p, t: texts(stack.say(p, t)), log)
+            columns[directory.name]["Heupwijzer"] = judging.rates(scores)
+            misses += judging.misses_section(directory.name, "Heupwijzer", scores)
+    finally:
+        stack.stop()
+    if BASELINE_MODEL.exists():
+        from scripts.bench import Baseline
+
+        log("judging: starting the baseline (Rasa's default configuration, bench/baseline_config.yml) ...")
+        baseline = Baseline(workdir / "baseline")
+        baseline.start()
+        try:
+            for directory in chosen:
+                log(f"judging {directory.name}: baseline ...")
+                scores = judging.judge(judging.load_set(directory), lambda p, t: baseline_say(baseline.url, p, t), log)
+                columns[directory.name]["baseline"] = judging.rates(scores)
+                misses += judging.misses_section(directory.name, "the baseline", scores)
+        finally:
+            baseline.stop()
+    else:
+        log(f"no {BASELINE_MODEL.name}: the baseline column is left out (make {BASELINE_MODEL.relative_to(ROOT)})")
+    lines = [
+        "# Judging sets: Heupwijzer and Rasa's defaults on patients nobody here wrote for",
+        "",
+        f"Model `{MODEL.name}` against `{BASELINE_MODEL.name}` (bench/baseline_config.yml), "
+        f"{time.strftime('%Y-%m-%d %H:%M')}. Command: `make judge` (part of `make evaluate`).",
+        "",
+    ]
+    for name, column in columns.items():
+        lines += judging.table(name, column)
+    (OUT / "judging.md").write_text("\n".join(lines + ["## Misses", ""] + misses) + "\n", encoding="utf-8")
+    (OUT / "judging.json").write_text(json.dumps(columns, indent=2), encoding="utf-8")
+    if record:  # the set's judgement, kept with it: the tests' floors (tests/test_judging.py)
+        for directory in chosen:
+            if set(columns[directory.name]) == {"Heupwijzer", "baseline"}:
+                scores = {"judged": time.strftime("%Y-%m-%d %H:%M"), "model": MODEL.name, **columns[directory.name]}
+                (directory / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+                log(f"recorded {directory / 'scores.json'}")
+    for name, column in columns.items():
+        for line in judging.summary(column):
+            log(f"{name} {line}")
+    log(f"report: {OUT / 'judging.md'}")
+
+
+def baseline_say(url: str, patient: str, text: str) -> str:
+    import requests
+
+    response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": patient, "message": text}, timeout=60)
+    response.raise_for_status()
+    return texts(list(response.json()))
+
+
 def run(folds: int) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     rasa_test_nlu(folds)
@@ -124,13 +195,22 @@ def run(folds: int) -> int:
     log(f"report: {OUT / 'index.md'}")
     for name, value, _target, ok in rows:
         log(f"{'ok ' if ok else 'NO '} {name}: {value}")
+    judge_all([])
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip)")
-    return run(parser.parse_args().folds)
+    parser.add_argument("--judge-only", action="store_true", help="only the judging sets (make judge)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], help="only this judging set")
+    parser.add_argument("--record", action="store_true", help="keep both columns in each set's scores.json")
+    args = parser.parse_args()
+    if args.judge_only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        judge_all(args.sets, args.record)
+        return 0
+    return run(args.folds)
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ def test_a_bare_request_for_a_diagnosis_is_declined() -> None:
     assert [m["response"] for m in messages] == ["utter_decline_diagnosis"]
 
 
-SAFETY_CHECK = [{"entity": "safety_check", "value": "yes"}]
+SAFETY_CHECK = [{"entity": "safety_check", "value": "warning"}]
 
 
 @pytest.mark.parametrize(
@@ -195,3 +195,13 @@ def test_a_message_about_the_hip_or_its_care_is_clarified_not_declined() -> None
     ]
     messages, _ = run_action(ActionClarify(), make_tracker("nlu_fallback", ranking=ranking, text=text))
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def test_a_red_flag_only_close_behind_leaves_a_decline_plain() -> None:
+    """No warning sign named, only DIET's red flag second ("op welke partij moet ik stemmen?"): the
+    decline stays a decline, without the check in front of it."""
+    tracker = make_tracker(
+        "out_of_scope", entities=[{"entity": "safety_check", "value": "diet"}], text="op welke partij moet ik stemmen"
+    )
+    messages, _ = run_action(ActionDecline(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]

@@ -1,0 +1,68 @@
+"""Judging sets (tests/data/judging): patients nobody here wrote for, sent to the running assistant.
+
+Each set's scores.json records its judgement by `make judge`: Heupwijzer's and the default-config
+baseline's scores per category (the baseline needs a 25-minute training, so the tests read its
+recorded column). On every set Heupwijzer must stay at least as good as the baseline in every
+category, keep what it reached when the set was recorded, refer every crisis to 113 and tell every
+U1 (112) message to call now.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from scripts import judging
+from tests.conftest import Stack, texts
+
+# A set joins the tests once it has judged (`make judge RECORD=1` wrote its scores.json).
+SETS = [d for d in judging.sets() if (d / "scores.json").exists()]
+MINIMUM = {
+    "questions": 80,
+    "urgent": 100,
+    "crisis": 10,
+    "crisis_lookalikes": 10,
+    "calm": 80,
+    "off_topic": 40,
+    "conversations": 10,
+}
+
+
+def recorded(directory: Path) -> Dict:
+    return dict(json.loads((directory / "scores.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("directory", SETS, ids=[d.name for d in SETS])
+def test_a_judging_set_is_large_and_says_how_it_was_written(directory: Path) -> None:
+    data = judging.load_set(directory)
+    assert {key: len(data.get(key) or []) >= size for key, size in MINIMUM.items()} == dict.fromkeys(MINIMUM, True)
+    brief = (directory / "brief.md").read_text(encoding="utf-8")
+    assert "never" in brief.lower() or "do not" in brief.lower()  # the writer's brief keeps it blind
+    record = recorded(directory)
+    assert {"Heupwijzer", "baseline"} <= set(record)
+
+
+@pytest.mark.parametrize("directory", SETS, ids=[d.name for d in SETS])
+def test_heupwijzer_beats_rasas_defaults_on_every_category_of_the_judging_set(stack: Stack, directory: Path) -> None:
+    scores = judging.judge(judging.load_set(directory), lambda patient, text: texts(stack.say(patient, text)))
+    ours = judging.rates(scores)
+    record = recorded(directory)
+    print(f"\n{directory.name}: " + "; ".join(judging.summary({"Heupwijzer": ours, "baseline": record["baseline"]})))
+    below_baseline = {
+        m.key: (ours[m.key]["rate"], record["baseline"][m.key]["rate"])
+        for m in judging.MEASURES
+        if not judging.beats(m, ours[m.key]["rate"], record["baseline"][m.key]["rate"])
+    }
+    assert below_baseline == {}
+    # What Heupwijzer reached when the set was recorded is a floor too (a change may not lose it).
+    lost = {
+        m.key: (ours[m.key]["rate"], record["Heupwijzer"][m.key]["rate"])
+        for m in judging.MEASURES
+        if not judging.beats(m, ours[m.key]["rate"], record["Heupwijzer"][m.key]["rate"])
+    }
+    assert lost == {}
+    assert scores["crisis"].misses == []
+    assert scores["u1"].misses == []
