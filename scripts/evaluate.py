@@ -157,8 +157,8 @@ def judge_all(directory_names: List[str], record: bool = False) -> None:
     if record:  # the set's judgement, kept with it: the tests' floors (tests/test_judging.py)
         for directory in chosen:
             if set(columns[directory.name]) == {"Heupwijzer", "baseline"}:
-                scores = {"judged": time.strftime("%Y-%m-%d %H:%M"), "model": MODEL.name, **columns[directory.name]}
-                (directory / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+                kept = {"judged": time.strftime("%Y-%m-%d %H:%M"), "model": MODEL.name, **columns[directory.name]}
+                (directory / "scores.json").write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
                 log(f"recorded {directory / 'scores.json'}")
     for name, column in columns.items():
         for line in judging.summary(column):
