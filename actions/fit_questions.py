@@ -12,6 +12,7 @@ import yaml
 from actions.content import CONTENT_DIR
 
 FILE = CONTENT_DIR / "fit_questions.yml"
+SHORT = 3  # complaint words this short match whole words only
 
 
 @dataclass(frozen=True)
@@ -55,4 +56,9 @@ def asks_if_it_fits(text: str) -> bool:
 
 
 def describes_a_complaint(text: str) -> bool:
-    return any(word.startswith(table().complaints) for word in words(text))
+    """A complaint word: the beginning of a word is enough, except for a short one ("moe" is no
+    beginning of "moet")."""
+    stems = table().complaints
+    return any(
+        any(word == stem if len(stem) <= SHORT else word.startswith(stem) for stem in stems) for word in words(text)
+    )
