@@ -72,7 +72,11 @@ class Assessment:
         concepts = lexicon().concepts
         if any(concepts[n].sign and not concepts[n].ordinary for n in self.unexplained()):
             return False
-        return any(concepts[n].sign for n in self.discounted | (self.current - self.unexplained()))
+        if any(concepts[n].sign for n in self.discounted | (self.current - self.unexplained())):
+            return True
+        # Nothing current but ordinary pain, and what was named is over, past or a worry ("de
+        # operatie is goed gegaan", "mijn moeder had borstkanker").
+        return bool(self.discounted) and all(concepts[n].ordinary for n in self.current)
 
 
 def assess(message: str) -> Assessment:
