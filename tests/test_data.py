@@ -111,7 +111,8 @@ def test_paragraph_after_a_list_is_separated_for_markdown_channels(name: str) ->
 
 
 def evaluation_texts() -> List[str]:
-    """Every message of the blind evaluation sets (tests/data/eval, tests/data/holdout)."""
+    """Every message of the blind evaluation sets (tests/data/eval, tests/data/holdout) and of the
+    judging sets (tests/data/judging/<date>/set.yml)."""
     found: List[str] = []
 
     def walk(node: object) -> None:
@@ -119,14 +120,29 @@ def evaluation_texts() -> List[str]:
             found.append(node)
         elif isinstance(node, dict):
             for key, value in node.items():
-                if key not in ("sign", "kind", "domain", "topic", "complaint"):
+                if key not in (
+                    "sign",
+                    "kind",
+                    "domain",
+                    "topic",
+                    "complaint",
+                    "level",
+                    "category",
+                    "style",
+                    "written",
+                    "writer",
+                ):
                     walk(value)
         elif isinstance(node, list):
             for value in node:
                 walk(value)
 
-    for path in sorted((ROOT / "tests" / "data").glob("*/*.yml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    data = ROOT / "tests" / "data"
+    for path in sorted(p for p in data.rglob("*.yml") if p.parent != data):
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.parent.parent.name == "judging":  # short follow-ups ("hoe lang duurt dat?") are everyone's
+            loaded = {key: value for key, value in loaded.items() if key != "conversations"}
+        walk(loaded)
     return found
 
 
