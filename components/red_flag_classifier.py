@@ -79,7 +79,10 @@ class RedFlagClassifier(IntentOverride):
                 unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
                 self.override(message, URGENT if unseen else predicted)
                 return
-            self.demote(message, ALARMS, "every symptom is negated, a worry, over or explained, or elsewhere")
+            self.demote(message, RED_FLAGS, "every symptom is negated, a worry, over or explained, or elsewhere")
+            if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS:
+                self.override(message, CRISIS)
+                return
         self.keep_complaints_out_of_small_talk(message, text)
         if assessment.warning:
             self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)

@@ -19,6 +19,9 @@ from components.text import lemma, tokens
 
 # --- context: negated, hypothetical, historical ---------------------------------------------------
 HISTORICAL_TERMINATORS = frozenset({"en"})
+# A negation reaches its own words: "ik eet niet en heb koorts" still has fever.
+NEGATION_ENDS = frozenset({"ik", "en"})
+UNAFFECTED_BY_OVER = frozenset({"suicidal"})
 
 
 def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> Dict[str, Set[int]]:
@@ -29,7 +32,9 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
     consumed |= {i for s, e in phrase_spans for i in range(s, e)}
     for start, end in find_phrases(ctx.negation, words):
         if start not in consumed:
-            cover["negated"].update(range(end, clause_end(words, end, ctx.terminators | {"ik"}, ctx.negation_window)))
+            cover["negated"].update(
+                range(end, clause_end(words, end, ctx.terminators | NEGATION_ENDS, ctx.negation_window))
+            )
     for start, end in find_phrases(ctx.hypothetical, words):
         cover["hypothetical"].update(range(start, clause_end(words, end, ctx.terminators, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
@@ -102,7 +107,9 @@ def assess(message: str) -> Assessment:
             positions = set(range(*span))
             return not positions & cover["hypothetical"] and (not positions & cover["historical"] or still)
 
-        (current if not resolved and any(is_current(s) for s in spans) else discounted).add(name)
+        # "it is over" says nothing about thoughts of suicide in the same message
+        over = resolved and name not in UNAFFECTED_BY_OVER
+        (current if not over and any(is_current(s) for s in spans) else discounted).add(name)
     for rule in lex.rules:
         if all(name in current for name in rule.all) and not any(name in current for name in rule.unless):
             matched = [

@@ -124,7 +124,8 @@ def judge_all(directory_names: List[str], record: bool = False) -> None:
             log(f"judging {directory.name}: Heupwijzer ...")
             scores = judging.judge(judging.load_set(directory), lambda p, t: texts(stack.say(p, t)), log)
             columns[directory.name]["Heupwijzer"] = judging.rates(scores)
-            misses += judging.misses_section(directory.name, "Heupwijzer", scores)
+            if record or (directory / "scores.json").exists():  # a new set's messages stay unread
+                misses += judging.misses_section(directory.name, "Heupwijzer", scores)
     finally:
         stack.stop()
     if BASELINE_MODEL.exists():
@@ -138,7 +139,8 @@ def judge_all(directory_names: List[str], record: bool = False) -> None:
                 log(f"judging {directory.name}: baseline ...")
                 scores = judging.judge(judging.load_set(directory), lambda p, t: baseline_say(baseline.url, p, t), log)
                 columns[directory.name]["baseline"] = judging.rates(scores)
-                misses += judging.misses_section(directory.name, "the baseline", scores)
+                if record or (directory / "scores.json").exists():
+                    misses += judging.misses_section(directory.name, "the baseline", scores)
         finally:
             baseline.stop()
     else:

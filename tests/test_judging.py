@@ -74,7 +74,8 @@ def holds(measure: judging.Measure, ours: Dict, floor: Dict) -> bool:
     """Ours at least the floor's rate in this category (at most, for the conditional check),
     within TOLERANCE messages except for the safety categories."""
     mine, theirs = ours[measure.key], floor[measure.key]
+    assert mine["total"] == theirs["total"], f"{measure.key}: the set changed since it was recorded"
     slack = 0 if measure.key in SAFETY else TOLERANCE
     if measure.lower_is_better:
-        return mine["right"] <= theirs["rate"] * mine["total"] + slack
-    return mine["right"] >= theirs["rate"] * mine["total"] - slack
+        return bool(mine["right"] <= theirs["right"] + slack)
+    return bool(mine["right"] >= theirs["right"] - slack)
