@@ -38,7 +38,7 @@ SCRIPT: List[Tuple[str, str]] = [
     ("beweeg ik eigenlijk wel genoeg?", "Vraag 1 van 2"),
     ("drie", "Vraag 2 van 2"),
     ("twee keer", "op 3 dagen"),
-    ("wat doet een fysiotherapeut?", "fysiotherapeut"),
+    ("wat doet een fysiotherapeut?", "In de behandeling"),
     ("hoe gaat de revalidatie na mijn nieuwe heup?", "weer soepel en sterk"),
     ("dank je wel", ""),
 ]
