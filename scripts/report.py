@@ -19,8 +19,9 @@ from scripts.charts import bar_chart, confidence_histogram, line_chart
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "reports" / "evaluation"
 # The floors of the report and of the tests (tests/test_understanding.py, tests/test_nlu_accuracy.py).
-# follow_ups: 56-58 of 59 over five trainings on 2026-11-26 (DIET varies by a turn or two).
-TARGETS = {"nlu": 0.97, "recall": 1.0, "false_alarms": 0.02, "follow_ups": 0.93, "off_topic": 0.95, "fits": 0.90}
+# follow_ups: issue 19's bar for follow-up turns (90 %). This tuning set gave 56-58 of 59 over five
+# trainings on 2026-11-26 and 54-56 of 59 with the styles data of issue 19 (DIET varies by a turn or two).
+TARGETS = {"nlu": 0.97, "recall": 1.0, "false_alarms": 0.02, "follow_ups": 0.90, "off_topic": 0.95, "fits": 0.90}
 Row = Tuple[str, str, str, bool]  # measure, result, target, ok
 
 
