@@ -7,8 +7,7 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   positively finds that every symptom in the message is negated, a worry, over or explained ("geen
   koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het fietsen"). The detector
   never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
-  detector sees no sign at all ("mijn moeder had borstkanker") becomes urgent (call the huisarts
-  now) rather than 112.
+  detector sees no concept at all becomes urgent (call the huisarts now) rather than 112.
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
   with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
