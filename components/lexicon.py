@@ -127,6 +127,7 @@ class Context:
     historical_pseudo: Tuple[Tuple[Element, ...], ...]
     terminators: FrozenSet[str]
     resolved: Tuple[Tuple[Element, ...], ...]
+    resolved_pseudo: Tuple[Tuple[Element, ...], ...]
     still: Tuple[Tuple[Element, ...], ...]
 
 
@@ -161,6 +162,7 @@ def lexicon() -> Lexicon:
         historical_pseudo=phrases_of(ctx["historical"].get("pseudo", ())),
         terminators=frozenset(ctx["terminators"]),
         resolved=phrases_of(ctx["resolved"]),
+        resolved_pseudo=phrases_of(ctx.get("resolved_pseudo", ())),
         still=phrases_of(ctx["still"]),
     )
     small_talk = raw["small_talk"]

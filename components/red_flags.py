@@ -21,22 +21,28 @@ from components.text import lemma, tokens
 HISTORICAL_TERMINATORS = frozenset({"en"})
 # A negation reaches its own words: "ik eet niet en heb koorts" still has fever.
 NEGATION_ENDS = frozenset({"ik", "en"})
+# A worry reaches past "toch" and "ook": "indien ik ondanks de oefeningen toch val".
+HYPOTHETICAL_GOES_ON = frozenset({"toch", "ook", "wel"})
 UNAFFECTED_BY_OVER = frozenset({"suicidal"})
+# Thoughts of suicide are negated only by a negation right before them ("geen zelfmoordgedachten"),
+# not by one further back: "niet meer kan werken snij ik mezelf" is no negation of the cutting.
+NEAR_NEGATION = frozenset({"suicidal"})
 
 
 def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> Dict[str, Set[int]]:
     """Positions covered by each kind of context. A negation inside a concept's own phrase
     ("kan niet meer staan") is part of that concept, not a negation of what follows."""
-    cover: Dict[str, Set[int]] = {"negated": set(), "hypothetical": set(), "historical": set()}
+    cover: Dict[str, Set[int]] = {"negated": set(), "negated_near": set(), "hypothetical": set(), "historical": set()}
     consumed = {i for s, e in find_phrases(ctx.negation_pseudo, words) for i in range(s, e)}
     consumed |= {i for s, e in phrase_spans for i in range(s, e)}
     for start, end in find_phrases(ctx.negation, words):
         if start not in consumed:
-            cover["negated"].update(
-                range(end, clause_end(words, end, ctx.terminators | NEGATION_ENDS, ctx.negation_window))
-            )
+            ends = ctx.terminators | NEGATION_ENDS
+            cover["negated"].update(range(end, clause_end(words, end, ends, ctx.negation_window)))
+            cover["negated_near"].update(range(end, clause_end(words, end, ends, 2)))
+    worry_ends = ctx.terminators - HYPOTHETICAL_GOES_ON
     for start, end in find_phrases(ctx.hypothetical, words):
-        cover["hypothetical"].update(range(start, clause_end(words, end, ctx.terminators, ctx.hypothetical_window)))
+        cover["hypothetical"].update(range(start, clause_end(words, end, worry_ends, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
     # The past reaches its own part of a sentence: "vorige week geopereerd en nu is de wond rood".
     past_ends = ctx.terminators | HISTORICAL_TERMINATORS
@@ -92,7 +98,9 @@ def assess(message: str) -> Assessment:
     found = {name: spans for name, c in lex.concepts.items() if (spans := c.spans(words, word_lemmas))}
     cover = scoped(words, lex.context, [span for spans in found.values() for span in spans if span[1] - span[0] > 1])
     still = bool(find_phrases(lex.context.still, words))
-    resolved = bool(find_phrases(lex.context.resolved, words)) and not still
+    not_over = {i for s, e in find_phrases(lex.context.resolved_pseudo, words) for i in range(s, e)}
+    # "is over" says it is over; "is net over de drempel gestruikeld" does not
+    resolved = any(e - 1 not in not_over for s, e in find_phrases(lex.context.resolved, words)) and not still
     current: Set[str] = set()
     discounted: Set[str] = set()
     for name, spans in found.items():
@@ -100,7 +108,7 @@ def assess(message: str) -> Assessment:
 
         def is_current(span: Span, concept: Concept = concept) -> bool:
             # negated when the negation comes before the span ("geen koorts"), not inside it
-            if span[0] in cover["negated"]:
+            if span[0] in cover["negated_near" if concept.name in NEAR_NEGATION else "negated"]:
                 return False
             if concept.lasting:  # a state: a question or the past does not make it go away
                 return True

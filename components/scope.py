@@ -12,22 +12,22 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, Sequence, Tuple
 
-from components.text import normalise, within_one_edit
+from components.text import fold, normalise, within_one_edit
 
 # word form -> canonical body part (the name used in the answer)
 BODY_PARTS: Dict[str, str] = {}
 for _canonical, _forms in {
     "knie": ("knie", "knieen", "knien", "knietje", "kniegewricht", "knieschijf", "knee", "knees"),
     "rug": ("rug", "onderrug", "bovenrug", "ruggengraat", "wervel", "wervels", "rugwervel", "back"),
-    "nek": ("nek",),
+    "nek": ("nek", "neck"),
     "arm": ("arm", "armen", "bovenarm", "onderarm", "tennisarm", "golfarm", "muisarm"),
     "kuit": ("kuit", "kuiten"),
     "schouder": ("schouder", "schouders", "schoudergewricht", "shoulder", "shoulders"),
-    "elleboog": ("elleboog", "ellebogen", "elleboog"),
+    "elleboog": ("elleboog", "ellebogen", "elbow", "elbows"),
     "hand": ("hand", "handen", "hands"),
     "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten"),
     "duim": ("duim", "duimen"),
-    "pols": ("pols", "polsen"),
+    "pols": ("pols", "polsen", "wrist", "wrists"),
     "enkel": ("enkel", "enkels", "ankle", "ankles"),
     "voet": ("voet", "voeten", "hiel", "hielen", "hielspoor", "foot", "feet"),
     "teen": ("teen", "tenen", "grote teen"),
@@ -55,6 +55,18 @@ COMPOUND_SUFFIXES = (
     "ontsteking",
     "slijtage",
 )
+# Complaints named by one word: the body part is the complaint ("een tennisarm", "scoliose").
+CONDITIONS: Dict[str, str] = {
+    "tennisarm": "arm",
+    "golfarm": "arm",
+    "muisarm": "arm",
+    "tenniselleboog": "elleboog",
+    "hielspoor": "voet",
+    "scoliose": "rug",
+    "whiplash": "nek",
+    "carpaal": "pols",
+    "hallux": "teen",
+}
 # The beginnings of compounds: every part's own name, and a few other forms ("maagpijn", "kiespijn").
 COMPOUND_STEMS: Dict[str, str] = {
     **{canonical: canonical for canonical in set(BODY_PARTS.values())},
@@ -112,6 +124,13 @@ COMPLAINT_WORDS = frozenset(
         "stiff",
         "tintelingen",
         "tintelt",
+        "bevroren",
+        "frozen",
+        "klikt",
+        "knakt",
+        "ache",
+        "aches",
+        "sore",
     }
 )
 
@@ -190,6 +209,18 @@ def _compound_part(word: str) -> str | None:
     return None
 
 
+# An animal's hip is not for Heupwijzer: "mijn hond heeft heupdysplasie", "de dierenarts zegt ...".
+# Read on the text with its punctuation: "ik wandel met mijn hond, heeft dat zin?" is about the walker.
+ANIMAL = re.compile(
+    r"\bdierenarts|\b(mijn|onze|ons|de|haar|zijn) (hond|hondje|kat|katje|poes|poesje|kater|paard|pony|konijn|"
+    r"cavia|huisdier) (heeft|kreeg|krijgt|mankt|loopt mank)\b"
+)
+
+
+def about_an_animal(text: str) -> bool:
+    return bool(ANIMAL.search(fold(text)))
+
+
 def _body_part(word: str) -> str | None:
     if word in BODY_PARTS:
         return BODY_PARTS[word]
@@ -209,7 +240,7 @@ def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
     # "enkele" (enkele maanden) is "enkel", which is no ankle here.
     written = words(text, ())
     for word in written:
-        compound = _compound_part(word)
+        compound = CONDITIONS.get(word) or _compound_part(word)
         if compound:
             return compound
     if not any(word in COMPLAINT_WORDS for word in found):

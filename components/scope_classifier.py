@@ -5,7 +5,8 @@ When components.scope finds a complaint about a body part other than the hip, th
 other_body_part with confidence 1.0 and the body part is added as entity `body_part`, so the
 answer can name it ("Over klachten aan je knie ..."). A message that names the hip or its care
 (fysio, oefentherapeut, a new hip, the operation) gets the entity `hip_care` and is never declined
-as off-topic: the honest fallback then offers hip topics (actions/conversation.py).
+as off-topic: the honest fallback then offers hip topics (actions/conversation.py). A question
+about an animal ("mijn hond heeft heupdysplasie") becomes out_of_scope, hip or not.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.lexicon import CRISIS, EMERGENCY, URGENT
 from components.override import IntentOverride
-from components.scope import names_hip_care, other_body_part, words
+from components.scope import about_an_animal, names_hip_care, other_body_part, words
 
 logger = logging.getLogger(__name__)
 OTHER_BODY_PART = "other_body_part"
@@ -38,6 +39,11 @@ class ScopeClassifier(IntentOverride):
     def check(self, message: Message, text: str) -> None:
         predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if predicted in (CRISIS, EMERGENCY, URGENT):
+            return
+        if about_an_animal(text):
+            if predicted != OUT_OF_SCOPE:
+                logger.info("A question about an animal overrides intent %s", predicted)
+            self.override(message, OUT_OF_SCOPE)
             return
         lemmas = self.lemmas(message)
         hip_care = names_hip_care(words(text, lemmas))

@@ -65,12 +65,12 @@ class Score:
     right: int = 0
     total: int = 0
     misses: List[Tuple[str, str, str]] = field(default_factory=list)  # (text, expected, reply)
+    hits: List[Tuple[str, str, str]] = field(default_factory=list)  # what a lower-is-better count counted
 
     def add(self, ok: bool, text: str, expected: str, reply: str) -> None:
         self.total += 1
         self.right += ok
-        if not ok:
-            self.misses.append((text, expected, reply))
+        (self.hits if ok else self.misses).append((text, expected, reply))
 
     @property
     def rate(self) -> float:
@@ -184,8 +184,10 @@ def table(name: str, columns: Dict[str, Dict[str, Dict[str, float]]]) -> List[st
 
 def misses_section(name: str, head: str, scores: Dict[str, Score]) -> List[str]:
     lines = [f"#### {name}: what {head} got wrong", ""]
+    lower = {m.key for m in MEASURES if m.lower_is_better}
     for key, score in scores.items():
-        for text, expected, reply in score.misses:
+        # a lower-is-better count (calm messages with the check) lists what it counted
+        for text, expected, reply in score.hits if key in lower else score.misses:
             first = reply.strip().splitlines()[0][:90] if reply.strip() else "(no reply)"
             lines.append(f"- {key} · expected {expected} · `{text[:140]}` → {first}")
     return lines + [""]

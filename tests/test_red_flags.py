@@ -84,10 +84,35 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
         "vorig jaar gevallen, nu gaat het goed",  # the past
         "na het fietsen ben ik een beetje kortademig",  # explained by exertion
         "mijn kuit is niet dik of warm",  # negation is not skipped by a phrase gap
+        "het valt eigenlijk allemaal best mee, mag ik blijven fietsen?",  # no fall
+        "ik loop sinds de operatie nog wat scheef, hoe lang duurt het herstel?",  # walking, not a leg out of place
+        "mocht ik ondanks alles toch vallen, wat doe ik dan?",  # a worry past "toch"
+        "kan ik zomaar door mijn heup zakken?",  # a worry
+        "ik kan sinds mijn operatie niet meer goed zitten op de bank",  # sitting, not the hip out of place
     ],
 )
 def test_context_makes_a_sign_not_current(message: str) -> None:
     assert detect(message) is None
+
+
+@pytest.mark.parametrize(
+    "message,level",
+    [
+        ("mijn oma is over de stoep gestruikeld en ligt nu in de gang, ze komt niet overeind", URGENT),  # "over"
+        ("sinds vanmiddag ibuprofen, nu zit ik over heel mijn lijf onder de bulten", URGENT),  # "over"
+        ("my calf is swollen and warm, the hip replacement was last week", URGENT),
+        ("my left side feels weak and my speech sounds off since an hour", EMERGENCY),
+        ("new painkiller and now hives everywhere and my throat feels tight", EMERGENCY),
+        ("mijn rechtervoet is sinds vanochtend koud en vlekkerig", EMERGENCY),
+        ("mijn kunstheup zit niet meer goed sinds ik me omdraaide", URGENT),
+        ("toen ik opstond een tik in mijn heup en nu voelt hij los en zit hij niet meer goed", URGENT),
+        ("twee dagen na de heupoperatie blijft mijn voet haken als ik loop", URGENT),
+        ("sinds drie dagen pijn in beide benen en mijn billen voelen doof", URGENT),
+        ("vandaag merk ik niet meer wanneer mijn blaas vol is", URGENT),
+    ],
+)
+def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
+    assert detect(message) == level
 
 
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:

@@ -24,6 +24,10 @@ from tests.test_data import ROOT
         ("rugklachten", "rug"),
         ("mijn nek zit vast", "nek"),
         ("hoofdpijn", "hoofd"),
+        ("mijn zus heeft een bevroren schouder", "schouder"),  # a complaint word of its own
+        ("my neck is stiff after sleeping", "nek"),  # English
+        ("hoe lang duurt een golfarm?", "arm"),  # the condition names the body part
+        ("mijn zoon heeft scoliose", "rug"),
     ],
 )
 def test_complaints_about_other_body_parts_are_recognised(text: str, part: str) -> None:
@@ -121,3 +125,28 @@ def test_a_message_about_the_hip_or_its_care_is_never_declined_as_off_topic() ->
     weather = diet_message("wat voor weer wordt het morgen", list(ranking))
     ScopeClassifier().process([weather])
     assert weather.get("intent")["name"] == "out_of_scope" and not weather.get("entities")
+
+
+def test_a_question_about_an_animal_is_off_topic_and_one_about_walking_the_dog_is_not() -> None:
+    from components.scope import about_an_animal
+    from components.scope_classifier import ScopeClassifier
+
+    assert about_an_animal("Onze hond heeft heupdysplasie, helpt fysio?")
+    assert about_an_animal("wat zegt de dierenarts over artrose bij katten")
+    assert not about_an_animal("Ik wandel elke dag met mijn hond, heeft dat zin voor mijn heup?")
+    ranking = [{"name": "ask_treatment", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.3}]
+    dog = diet_message("mijn pony loopt mank na de operatie van zijn heup", list(ranking))
+    ScopeClassifier().process([dog])
+    assert dog.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_word_seen_once_in_a_topic_makes_no_plausible_hip_question() -> None:
+    """The clarification's "Bedoel je ...?" needs a word the topic's examples share; a word seen in a
+    single example (a joke about doctors, a car's brakes) is chance, and the message is declined."""
+    from actions.vocabulary import shares_words, topic_words
+
+    topics = list(topic_words())
+    assert not any(shares_words("tell me a joke about doctors please", t) for t in topics)
+    assert not any(shares_words("mijn auto piept bij het remmen", t) for t in topics)
+    assert shares_words("mijn heup is stijf als ik opsta", "ask_symptoms")
+    assert shares_words("hoe lang duurt de therapie", "ask_therapy_duration")
