@@ -24,6 +24,11 @@ from actions.replies import (
 from actions.tracker import MENU_GROUP_ENTITY, TOPIC_SLOT, Events, latest_intent, latest_text
 from store.retention import retention_days
 
+# "Past dat bij heupartrose?" about a complaint: only when the NLU took it for a question about
+# complaints. "Is het tijd voor de fysio? Boodschappen doen gaat moeilijk met mijn heup" asks when
+# to go, not whether it fits.
+COMPLAINT_TOPICS = ("ask_symptoms", "ask_pain")
+
 
 class ActionAnswerTopic(Action):
     """Answer the knowledge question the patient asked, point to the main link, offer next steps."""
@@ -40,7 +45,7 @@ class ActionAnswerTopic(Action):
             show_menu(dispatcher, content, group_key=None)
             return []
         text = latest_text(tracker)
-        if asks_if_it_fits(text) and describes_a_complaint(text):
+        if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
         kind = same_topic_follow_up(tracker, topic.intent)
         if kind is not None:

@@ -151,6 +151,13 @@ def test_a_complaint_plus_does_it_fit_gets_the_symptoms_and_the_way_to_a_profess
     assert SlotSet("topic", "ask_symptoms") in events
 
 
+def test_a_question_on_another_topic_that_names_a_complaint_gets_its_own_answer() -> None:
+    """When to go to the fysio, with a complaint and "is het tijd": the topic's answer, not the fit answer."""
+    text = "Traplopen gaat moeilijk met mijn heup. Is het tijd om naar de fysio te gaan?"
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_when_therapist", text=text))
+    assert messages[0]["response"] == "utter_ask_when_therapist"
+
+
 def test_a_bare_request_for_a_diagnosis_is_declined() -> None:
     messages, _ = run_action(ActionDecline(), make_tracker("diagnosis_request", text="heb ik artrose?"))
     assert [m["response"] for m in messages] == ["utter_decline_diagnosis"]
