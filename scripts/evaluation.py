@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -196,10 +195,3 @@ def share(count: int, total: int) -> float:
 def rate(pairs: Sequence[Tuple[str, bool]]) -> float:
     return sum(ok for _, ok in pairs) / len(pairs) if pairs else 1.0
 
-
-def counts(values: Sequence[str]) -> Counter:
-    return Counter(values)
-
-
-def first_missing(items: Sequence[Tuple[str, bool]]) -> str | None:
-    return next((text for text, ok in items if not ok), None)

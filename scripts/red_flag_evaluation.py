@@ -56,8 +56,6 @@ def score(stack: Stack, path: Path, with_parse: bool = False, progress: Progress
 class RedFlagSummary:
     urgent_total: int
     urgent_caught: int
-    emergency_total: int
-    emergency_as_112: int
     calm_total: int
     false_alarms: int
     false_112: int
@@ -78,8 +76,6 @@ def summarise(results: Sequence[RedFlagResult]) -> RedFlagSummary:
     return RedFlagSummary(
         urgent_total=len(urgent),
         urgent_caught=sum(r.alarm for r in urgent),
-        emergency_total=sum(r.expected == "emergency" for r in urgent),
-        emergency_as_112=sum(r.expected == "emergency" and r.got == "emergency" for r in urgent),
         calm_total=len(calm),
         false_alarms=sum(r.alarm for r in calm),
         false_112=sum(r.got == "emergency" for r in calm),

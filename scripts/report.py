@@ -107,13 +107,13 @@ def summary(r: Results) -> List[Row]:
         (
             "Follow-up turns answered for the current topic",
             f"{percent(follow_rate)} ({follow_right}/{len(r.follow) + len(r.no_topic)})",
-            "≥ 95 %",
+            f"≥ {TARGETS['follow_ups']:.0%}",
             follow_rate >= TARGETS["follow_ups"],
         ),
         (
             "Off-topic messages declined (not clarified, not answered)",
             f"{percent(off_rate)} ({len(off)})",
-            "≥ 95 %",
+            f"≥ {TARGETS['off_topic']:.0%}",
             off_rate >= TARGETS["off_topic"],
         ),
         (
