@@ -89,10 +89,20 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
         "mocht ik ondanks alles toch vallen, wat doe ik dan?",  # a worry past "toch"
         "kan ik zomaar door mijn heup zakken?",  # a worry
         "ik kan sinds mijn operatie niet meer goed zitten op de bank",  # sitting, not the hip out of place
+        "helpt het om af te vallen voor mijn heup?",  # losing weight is no fall
+        "ik hoorde dat een kunstheup eruit kan schieten, hoe voorkom ik dat?",  # hearsay is a worry
+        "na mijn val in de winter ben ik volledig hersteld, mag ik weer wandelen?",  # over
     ],
 )
 def test_context_makes_a_sign_not_current(message: str) -> None:
     assert detect(message) is None
+
+
+def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
+    from components.red_flags import assess
+
+    assert not assess("na lang zitten op kantoor voelt mijn bil doof, bij het opstaan is het weg").warning
+    assert detect("sinds vanochtend voelt mijn bil doof") == URGENT
 
 
 @pytest.mark.parametrize(
