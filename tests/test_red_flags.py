@@ -119,6 +119,10 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("twee dagen na de heupoperatie blijft mijn voet haken als ik loop", URGENT),
         ("sinds drie dagen pijn in beide benen en mijn billen voelen doof", URGENT),
         ("vandaag merk ik niet meer wanneer mijn blaas vol is", URGENT),
+        ("per ongeluk te veel paracetamol gepakt vanochtend", URGENT),
+        ("ik heb mijn pijnstillers deze week verdubbeld", URGENT),
+        ("sinds gisteren een doof gevoel rond het zitvlak", URGENT),
+        ("bij het bukken schoot er ineens zo'n pijn in mijn heup", URGENT),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
