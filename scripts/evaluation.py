@@ -194,4 +194,3 @@ def share(count: int, total: int) -> float:
 
 def rate(pairs: Sequence[Tuple[str, bool]]) -> float:
     return sum(ok for _, ok in pairs) / len(pairs) if pairs else 1.0
-
