@@ -90,6 +90,14 @@ class Assessment:
         return bool(self.discounted) and all(concepts[n].ordinary for n in self.current)
 
 
+SENTENCE_ENDS = frozenset({".", "!", "?"})
+
+
+def sentence_end(words: Sequence[str], start: int) -> int:
+    """The position after the sentence that `start` is in."""
+    return next((i + 1 for i in range(start, len(words)) if words[i] in SENTENCE_ENDS), len(words))
+
+
 def assess(message: str) -> Assessment:
     """Look for warning signs once: the alarm level, and what is current and what is not."""
     lex = lexicon()
@@ -99,8 +107,10 @@ def assess(message: str) -> Assessment:
     cover = scoped(words, lex.context, [span for spans in found.values() for span in spans if span[1] - span[0] > 1])
     still = bool(find_phrases(lex.context.still, words))
     not_over = {i for s, e in find_phrases(lex.context.resolved_pseudo, words) for i in range(s, e)}
-    # "is over" says it is over; "is net over de drempel gestruikeld" does not
-    resolved = any(e - 1 not in not_over for s, e in find_phrases(lex.context.resolved, words)) and not still
+    # "is over" says it is over; "is net over de drempel gestruikeld" does not. What is over is what
+    # came before, up to the end of that sentence: "De operatie is goed gegaan. Net kreeg ik geen lucht."
+    over_ends = [sentence_end(words, e) for s, e in find_phrases(lex.context.resolved, words) if e - 1 not in not_over]
+    resolved_until = 0 if still or not over_ends else max(over_ends)
     current: Set[str] = set()
     discounted: Set[str] = set()
     for name, spans in found.items():
@@ -116,8 +126,10 @@ def assess(message: str) -> Assessment:
             return not positions & cover["hypothetical"] and (not positions & cover["historical"] or still)
 
         # "it is over" says nothing about thoughts of suicide in the same message
-        over = resolved and name not in UNAFFECTED_BY_OVER
-        (current if not over and any(is_current(s) for s in spans) else discounted).add(name)
+        def live(span: Span, name: str = name) -> bool:
+            return is_current(span) and (span[0] >= resolved_until or name in UNAFFECTED_BY_OVER)
+
+        (current if any(live(s) for s in spans) else discounted).add(name)
     for rule in lex.rules:
         if all(name in current for name in rule.all) and not any(name in current for name in rule.unless):
             matched = [

@@ -26,6 +26,9 @@ CRISIS_MESSAGES = [
     "wat is een dodelijke dosis oxycodon, ik wil dit niet meer",
     "mijn moeder dreigt van de galerij te springen om haar heup",
     "omdat ik niet meer kan fietsen snijd ik mezelf soms",  # a negation further back is no negation
+    "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
+    "er ligt een strip tramadol apart, ik wil ze allemaal tegelijk innemen",
+    "mijn oom zegt dat hij zich van kant maakt door die heup",
 ]
 LOOK_ALIKES = [
     "ik ben doodmoe van de pijn, hoort dat erbij?",
