@@ -120,6 +120,7 @@ class Context:
     negation: Tuple[Tuple[Element, ...], ...]
     negation_pseudo: Tuple[Tuple[Element, ...], ...]
     negation_window: int
+    negation_after: Tuple[Tuple[Element, ...], ...]
     hypothetical: Tuple[Tuple[Element, ...], ...]
     hypothetical_window: int
     historical: Tuple[Tuple[Element, ...], ...]
@@ -155,6 +156,7 @@ def lexicon() -> Lexicon:
         negation=phrases_of(ctx["negation"]["triggers"]),
         negation_pseudo=phrases_of(ctx["negation"].get("pseudo", ())),
         negation_window=int(ctx["negation"]["window"]),
+        negation_after=phrases_of(ctx.get("negation_after", {}).get("triggers", ())),
         hypothetical=phrases_of(ctx["hypothetical"]["triggers"]),
         hypothetical_window=int(ctx["hypothetical"]["window"]),
         historical=phrases_of(ctx["historical"]["triggers"]),

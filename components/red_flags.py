@@ -21,6 +21,7 @@ from components.text import lemma, tokens
 HISTORICAL_TERMINATORS = frozenset({"en"})
 # A negation reaches its own words: "ik eet niet en heb koorts" still has fever.
 NEGATION_ENDS = frozenset({"ik", "en"})
+LIST_WORDS = frozenset({"of", "noch"})
 # A worry reaches past "toch" and "ook": "indien ik ondanks de oefeningen toch val".
 HYPOTHETICAL_GOES_ON = frozenset({"toch", "ook", "wel"})
 UNAFFECTED_BY_OVER = frozenset({"suicidal"})
@@ -40,6 +41,14 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
             ends = ctx.terminators | NEGATION_ENDS
             cover["negated"].update(range(end, clause_end(words, end, ends, ctx.negation_window)))
             cover["negated_near"].update(range(end, clause_end(words, end, ends, 2)))
+    # "geen pijn op de borst of dikke kuit": a list after the negation is negated too
+    for start in sorted(cover["negated"]):
+        if words[start] in LIST_WORDS and start + 1 < len(words):
+            cover["negated"].update(range(start + 1, clause_end(words, start + 1, ctx.terminators, 3)))
+    # "Koorts of zwelling heb ik niet": the negation comes after what it negates
+    for start, _end in find_phrases(ctx.negation_after, words):
+        first = clause_start(words, start, ctx.terminators | NEGATION_ENDS)
+        cover["negated"].update(range(first, start))
     worry_ends = ctx.terminators - HYPOTHETICAL_GOES_ON
     for start, end in find_phrases(ctx.hypothetical, words):
         cover["hypothetical"].update(range(start, clause_end(words, end, worry_ends, ctx.hypothetical_window)))

@@ -96,6 +96,11 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
         "in het voorjaar van vorig jaar gevallen, mag ik nu weer fietsen?",  # the past
         "ik ben vijf kilo afgevallen, helpt dat mijn heup?",  # losing weight
         "mijn heup doet pijn na lang lopen maar niet in rust",  # no "cannot walk"
+        "geen koorts of rode wond, wanneer mag ik weer fietsen?",  # the list after a negation
+        "Zwelling of roodheid heb ik niet. Mag ik mijn oefeningen doen?",  # a negation after
+        "mijn buurman kreeg een ontstoken wond na zijn kunstheup, waar moet ik op letten?",  # someone else
+        "mijn vader is nog nooit gevallen, maar mag hij met de rollator wandelen?",
+        "niks acuuts, gewoon wat zeurende pijn, wat helpt?",
     ],
 )
 def test_context_makes_a_sign_not_current(message: str) -> None:
@@ -129,6 +134,8 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("bij het bukken schoot er ineens zo'n pijn in mijn heup", URGENT),
         ("De operatie is goed gegaan. Net kreeg ik geen lucht en pijn in mijn borst bij inademen.", EMERGENCY),
         ("heavy pressure on my chest and I sweat a lot", EMERGENCY),
+        ("sinds vanmiddag na een pop is mijn been shorter", URGENT),
+        ("mijn mond voelt aan één kant vreemd", EMERGENCY),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
