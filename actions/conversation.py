@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.content import Content, Topic, button, load_content, texts
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
-from actions.follow_up import ActionFollowUp, is_follow_up_in_context
+from actions.follow_up import ActionFollowUp, is_follow_up_in_context, short_follow_up_in_context
 from actions.replies import (
     answer_symptom_fit,
     practice_message,
@@ -76,10 +76,10 @@ class ActionClarify(Action):
         return "action_clarify"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if is_follow_up_in_context(tracker):
-            return ActionFollowUp().run(dispatcher, tracker, domain)
         if urgent_instead_of_decline(dispatcher, tracker):
             return []
+        if is_follow_up_in_context(tracker) or short_follow_up_in_context(tracker):
+            return ActionFollowUp().run(dispatcher, tracker, domain)
         options = plausible_suggestions(tracker, load_content())
         if not options:  # not about heupartrose: say so plainly, no hip topics as buttons
             dispatcher.utter_message(response="utter_out_of_scope")
@@ -163,6 +163,8 @@ class ActionDecline(Action):
             return answer_symptom_fit(dispatcher)  # a complaint named: the leaflet can say what fits
         if urgent_instead_of_decline(dispatcher, tracker):
             return []
+        if intent == "out_of_scope" and short_follow_up_in_context(tracker):  # "why not?" after an answer
+            return ActionFollowUp().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=self.responses.get(intent, "utter_out_of_scope"))
         topic = self.topics.get(intent)
         return [SlotSet(TOPIC_SLOT, topic)] if topic else []

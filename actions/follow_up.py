@@ -71,6 +71,20 @@ def is_follow_up_in_context(tracker: Tracker) -> bool:
     )
 
 
+# A message this short with a follow-up's words ("why not?", "how often?") is a follow-up on the topic
+# the conversation is about, whatever else the NLU guessed: never declined as off-topic.
+SHORT_FOLLOW_UP_WORDS = 5
+
+
+def short_follow_up_in_context(tracker: Tracker) -> bool:
+    text = latest_text(tracker)
+    return (
+        bool(tracker.get_slot(TOPIC_SLOT))
+        and len(re.findall(r"[a-z0-9]+", text.lower())) <= SHORT_FOLLOW_UP_WORDS
+        and follow_ups().kind_of(text) is not None
+    )
+
+
 class ActionFollowUp(Action):
     """Answer a short follow-up for the current topic; without a topic, ask which one is meant."""
 

@@ -212,3 +212,19 @@ def test_a_red_flag_only_close_behind_leaves_a_decline_plain() -> None:
     )
     messages, _ = run_action(ActionDecline(), tracker)
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("action,intent", [(ActionDecline(), "out_of_scope"), (ActionClarify(), "nlu_fallback")])
+def test_a_short_follow_up_after_an_answer_is_answered_not_declined(action: Any, intent: str) -> None:
+    """ "why not?" or "how often?" right after the X-ray answer is about the X-ray, whatever the NLU guessed."""
+    tracker = make_tracker(intent, text="why not?", slots={"topic": "ask_xray"})
+    messages, _ = run_action(action, tracker)
+    assert messages[0]["response"] == "utter_follow_up_why_xray"
+    alone = make_tracker("out_of_scope", text="waarom niet?")
+    messages, _ = run_action(ActionDecline(), alone)  # without a topic there is nothing to follow up
+    assert messages[0]["response"] == "utter_out_of_scope"
+    long_question = make_tracker(
+        "out_of_scope", text="waarom is de lucht blauw en het gras groen", slots={"topic": "ask_xray"}
+    )
+    messages, _ = run_action(ActionDecline(), long_question)
+    assert messages[0]["response"] == "utter_out_of_scope"
