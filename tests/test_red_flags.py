@@ -136,6 +136,9 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("heavy pressure on my chest and I sweat a lot", EMERGENCY),
         ("sinds vanmiddag na een pop is mijn been shorter", URGENT),
         ("mijn mond voelt aan één kant vreemd", EMERGENCY),
+        ("sinds vijf minuten praat mijn vader raar en is zijn rechterkant zwak", EMERGENCY),
+        ("the wound keeps bleeding after my hip surgery", URGENT),
+        ("na de operatie zegt mijn moeder sinds gisteren rare dingen", URGENT),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
