@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List
 
 import yaml
 from spacy.lang.nl.stop_words import STOP_WORDS
 
-NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
+from heupwijzer.paths import NLU_DATA
+
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 STEM = 5
 

@@ -12,10 +12,10 @@ from typing import Dict
 
 import pytest
 
-from scripts.launch import services
-from scripts.processes import port_is_free
-from scripts.settings import ROOT, Settings, parse_args, read_env_file, server_environment
-from scripts.stack import PYTHON, free_port
+from heupwijzer.server.launch import services
+from heupwijzer.server.processes import port_is_free
+from heupwijzer.server.settings import ROOT, Settings, parse_args, read_env_file, server_environment
+from tests.harness.stack import PYTHON, free_port
 
 
 def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Settings:
@@ -116,7 +116,9 @@ def launch_web(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(PYTHON),
-            "scripts/launch.py",
+            "-m",
+            "heupwijzer",
+            "run",
             "--env-file",
             "",
             "--services",
@@ -144,7 +146,7 @@ def web_server_pid(launcher: subprocess.Popen, port: int) -> int:
                 command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if int(fields[1]) == launcher.pid and "serve_web.py" in command and not port_is_free(port):
+            if int(fields[1]) == launcher.pid and "heupwijzer.server.web" in command and not port_is_free(port):
                 return int(stat.parent.name)
         time.sleep(0.2)
     raise AssertionError("the chat page did not start")

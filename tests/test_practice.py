@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.practice import PracticeConfigError, build_practice, load_practice
+from heupwijzer.practice import PracticeConfigError, build_practice, load_practice
 
 COMPLETE = {
     "name": "Fysio Oost",
@@ -71,7 +71,7 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_colour_contrast_is_computed_as_wcag_does() -> None:
-    from actions.practice import contrast_with_white
+    from heupwijzer.practice import contrast_with_white
 
     assert round(contrast_with_white("#000000"), 1) == 21.0
     assert round(contrast_with_white("#ffffff"), 1) == 1.0

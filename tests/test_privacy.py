@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from channels.identity import conversation_id
-from channels.payloads import safe_text
-from scripts.action_server import inflated_size
-from scripts.settings import kept_secret
-from store.retention import retention_days
+from heupwijzer.channels.identity import conversation_id
+from heupwijzer.channels.payloads import safe_text
+from heupwijzer.server.action_server import inflated_size
+from heupwijzer.server.settings import kept_secret
+from heupwijzer.store.retention import retention_days
 
 SECRET = b"a-secret-of-more-than-16-characters"
 
