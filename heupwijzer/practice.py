@@ -7,7 +7,6 @@ configuration and prints what is in use.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass, fields
@@ -17,6 +16,7 @@ from typing import Dict, Mapping
 import yaml
 
 from heupwijzer.paths import CONTENT_DIR
+from heupwijzer.settings import Settings, settings
 
 DEFAULT_FILE = CONTENT_DIR / "practice.yml"
 FILE_VARIABLE = "HEUPWIJZER_PRACTICE_FILE"
@@ -67,12 +67,12 @@ def env_name(setting: str) -> str:
     return f"{ENV_PREFIX}{setting.upper()}"
 
 
-def build_practice(raw: Mapping[str, object], environ: Mapping[str, str]) -> Practice:
+def build_practice(raw: Mapping[str, object], config: Settings) -> Practice:
     """Merge file values and environment overrides; validate every setting."""
     values: Dict[str, str] = {}
     problems = []
     for field in fields(Practice):
-        value: object = environ.get(env_name(field.name))
+        value: object = getattr(config, f"practice_{field.name}")
         if value is None:
             value = raw.get(field.name)
         text = "" if value is None else str(value).strip()
@@ -95,9 +95,9 @@ def build_practice(raw: Mapping[str, object], environ: Mapping[str, str]) -> Pra
     return Practice(**values)
 
 
-def load_practice(environ: Mapping[str, str] | None = None) -> Practice:
-    environ = os.environ if environ is None else environ
-    path = Path(environ.get(FILE_VARIABLE) or DEFAULT_FILE)
+def load_practice(config: Settings | None = None) -> Practice:
+    config = config or settings()
+    path = Path(config.practice_file or DEFAULT_FILE)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
@@ -106,7 +106,7 @@ def load_practice(environ: Mapping[str, str] | None = None) -> Practice:
         raise PracticeConfigError(f"Heupwijzer cannot start: {path} is not valid YAML: {error}") from None
     if not isinstance(raw, dict):
         raise PracticeConfigError(f"Heupwijzer cannot start: {path} must contain settings (name: value).")
-    return build_practice(raw, environ)
+    return build_practice(raw, config)
 
 
 def main() -> int:

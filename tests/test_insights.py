@@ -24,6 +24,7 @@ from heupwijzer.insights.facts import Fact, day_of, turn_facts
 from heupwijzer.insights.login import Login, client_of, trusted_proxies
 from heupwijzer.insights.source import read_only_engine
 from heupwijzer.paths import ROOT
+from heupwijzer.settings import Settings
 from tests.conftest import run_async
 from tools.insights_bench import generate
 
@@ -278,7 +279,7 @@ def test_guessing_the_password_is_slowed_per_client() -> None:
 def test_only_a_trusted_proxy_may_name_the_client() -> None:
     assert client_of("127.0.0.1", "203.0.113.9") == "203.0.113.9", "nginx on this host"
     assert client_of("192.168.1.20", "203.0.113.9") == "192.168.1.20", "a machine on the practice's network"
-    compose = trusted_proxies({"HEUPWIJZER_TRUSTED_PROXIES": "172.16.0.0/12"})
+    compose = trusted_proxies(Settings.of({"HEUPWIJZER_TRUSTED_PROXIES": "172.16.0.0/12"}))
     assert client_of("172.18.0.5", "203.0.113.9", compose) == "203.0.113.9"
     assert client_of("93.184.216.34", "10.0.0.1") == "93.184.216.34"
     assert client_of("2001:db8:1:2::7", None) == client_of("2001:db8:1:2::99", None) == "2001:db8:1:2::/64"

@@ -12,13 +12,15 @@ from typing import Dict
 
 import pytest
 
+from heupwijzer.paths import ROOT
 from heupwijzer.server.launch import services
+from heupwijzer.server.options import Options, parse_args, server_environment
 from heupwijzer.server.processes import port_is_free
-from heupwijzer.server.settings import ROOT, Settings, parse_args, read_env_file, server_environment
+from heupwijzer.settings import read_env_file
 from tests.harness.stack import PYTHON, free_port
 
 
-def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Settings:
+def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Options:
     return parse_args(["--env-file", env_file, "--state-dir", str(tmp_path), *argv], environ or {})
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from typing import Any, Dict
 
 from rasa.core.channels.channel import OutputChannel
+
+from heupwijzer.settings import settings
 
 SECRET_VARIABLE = "HEUPWIJZER_ID_SECRET"
 PREFIXES = {"twilio": "wa", "whatsapp": "wa", "telegram": "tg", "socketio": "web", "rest": "rest"}
@@ -25,7 +26,7 @@ class MissingSecretError(RuntimeError):
 
 
 def id_secret() -> bytes:
-    secret = os.environ.get(SECRET_VARIABLE, "").strip()
+    secret = settings().id_secret.strip()
     if len(secret) < 16:
         raise MissingSecretError(
             f"{SECRET_VARIABLE} is not set (or shorter than 16 characters): conversations can't be stored "

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import OrderedDict
-from typing import Any, List, Mapping, Sequence
+from typing import Any, List, Sequence
 
 from redis.exceptions import RedisError
 
 from heupwijzer.channels.formatting import choose_option
 from heupwijzer.channels.identity import conversation_id
 from heupwijzer.content import Button
+from heupwijzer.settings import Settings, settings
 
 logger = logging.getLogger(__name__)
 
@@ -27,20 +27,21 @@ SEEN_SECONDS = 24 * 3600  # platforms re-deliver within minutes to hours
 OPTIONS_SECONDS = 24 * 3600  # a numbered list older than a day is not what "2" refers to
 
 
-def redis_client(env: Mapping[str, str] = os.environ) -> Any:
+def redis_client(config: Settings | None = None) -> Any:
     import redis
 
+    config = config or settings()
     return redis.Redis(
-        host=env.get("HEUPWIJZER_REDIS_HOST") or "127.0.0.1",
-        port=int(env.get("HEUPWIJZER_REDIS_PORT") or 6379),
-        db=int(env.get("HEUPWIJZER_REDIS_DB") or 0),
-        password=env.get("HEUPWIJZER_REDIS_PASSWORD") or None,
+        host=config.redis_host,
+        port=config.redis_port,
+        db=config.redis_db,
+        password=config.redis_password or None,
         socket_timeout=3,
     )
 
 
-def production(env: Mapping[str, str] = os.environ) -> bool:
-    return (env.get("HEUPWIJZER_PROFILE") or "").strip() == "production"
+def production(config: Settings | None = None) -> bool:
+    return (config or settings()).production
 
 
 class RecentIds:

@@ -4,6 +4,7 @@ at sentence boundaries under the platform's limit."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
 from heupwijzer.channels.common import channel_text
@@ -11,14 +12,15 @@ from heupwijzer.channels.formatting import numbered_options, plain_links, split_
 from heupwijzer.channels.memory import OptionMemory
 
 
-class TextOnlyOutput:
+class TextOnlyOutput(ABC):
     """Mixed into a Rasa OutputChannel (before it, so that these methods win)."""
 
     text_limit: int
     options: OptionMemory
 
+    @abstractmethod
     async def send(self, recipient_id: str, body: str) -> None:
-        raise NotImplementedError
+        """Send one text message to the platform."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_message(plain_links(text), self.text_limit):

@@ -9,11 +9,12 @@ import base64
 import binascii
 import hmac
 import ipaddress
-import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Tuple
+
+from heupwijzer.settings import Settings, settings
 
 FREE_TRIES = 5
 LONGEST_WAIT = 15 * 60.0
@@ -71,10 +72,10 @@ def given_password(authorization: str) -> str:
     return decoded.partition(":")[2]
 
 
-def trusted_proxies(environ: Dict[str, str] | None = None) -> List[ipaddress._BaseNetwork]:
+def trusted_proxies(config: Settings | None = None) -> List[ipaddress._BaseNetwork]:
     """The proxy that may name the client: this host, and the networks in
     HEUPWIJZER_TRUSTED_PROXIES (e.g. the compose network nginx runs on)."""
-    listed = (environ if environ is not None else dict(os.environ)).get("HEUPWIJZER_TRUSTED_PROXIES", "")
+    listed = (config or settings()).trusted_proxies
     networks: List[ipaddress._BaseNetwork] = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
     for item in listed.replace(",", " ").split():
         try:

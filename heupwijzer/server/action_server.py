@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import zlib
 
 from rasa_sdk.endpoint import create_app
@@ -20,10 +19,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from heupwijzer.channels.common import same_secret
+from heupwijzer.settings import settings
 
 logger = logging.getLogger("heupwijzer.actions")
 TOKEN_VARIABLE = "HEUPWIJZER_ACTION_TOKEN"
-MAX_BYTES = int(os.environ.get("HEUPWIJZER_ACTION_MAX_BYTES") or 4 * 1024 * 1024)
+MAX_BYTES = settings().action_max_bytes
 
 
 def inflated_size(body: bytes, limit: int) -> int:
@@ -64,11 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    token = settings().action_token.strip()
     if not token:
         raise SystemExit(f"ERROR: {TOKEN_VARIABLE} is not set; the action server does not start without it.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = settings().actions_host
     logger.info("Action server on http://%s:%d", host, args.port)
     build_app(token).run(host, args.port, access_log=False, workers=1)
 

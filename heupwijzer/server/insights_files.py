@@ -5,7 +5,6 @@ a web page: reports/insights/index.html (the last 30 days), 7-dagen.html, 30-dag
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Sequence
 
@@ -14,14 +13,15 @@ from sqlalchemy import exc as sa_exc
 from heupwijzer.insights import page, report
 from heupwijzer.insights.source import read_only_engine
 from heupwijzer.paths import ROOT
-from heupwijzer.server.settings import parse_args, server_environment
+from heupwijzer.server.options import parse_args, server_environment
+from heupwijzer.settings import apply, environment
 
 OUT = ROOT / "reports" / "insights"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, os.environ)
-    os.environ.update(server_environment(settings, os.environ))
+    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    apply(server_environment(settings, environment()))
     OUT.mkdir(parents=True, exist_ok=True)
     try:
         engine = read_only_engine(ROOT / settings.endpoints)

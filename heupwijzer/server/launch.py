@@ -39,17 +39,18 @@ from typing import Dict, Mapping, Sequence
 
 from heupwijzer.paths import MODEL, ROOT, VENV_BIN
 from heupwijzer.practice import PracticeConfigError, load_practice
-from heupwijzer.server.processes import Processes, Service, port_is_free
-from heupwijzer.server.profiles import problems
-from heupwijzer.server.settings import (
+from heupwijzer.server.options import (
     EVERY_ADDRESS,
-    Settings,
+    Options,
     parse_args,
     server_environment,
 )
+from heupwijzer.server.processes import Processes, Service, port_is_free
+from heupwijzer.server.profiles import problems
+from heupwijzer.settings import Settings, environment
 
 
-def services(settings: Settings, env: Mapping[str, str]) -> Dict[str, Service]:
+def services(settings: Options, env: Mapping[str, str]) -> Dict[str, Service]:
     """The command line and health check of each server, in start order."""
     rasa = str(VENV_BIN / "rasa")
 
@@ -111,7 +112,7 @@ def services(settings: Settings, env: Mapping[str, str]) -> Dict[str, Service]:
     }
 
 
-def banner(settings: Settings, env: Mapping[str, str]) -> str:
+def banner(settings: Options, env: Mapping[str, str]) -> str:
     lines = ["", f"  Heupwijzer draait (spaCy pipeline: {env['HEUPWIJZER_SPACY_MODEL']})."]
     if "web" in settings.services:
         lines.append(f"    Chatpagina:    {settings.chat_url}")
@@ -131,10 +132,10 @@ def raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, os.environ)
-    env = server_environment(settings, os.environ)
+    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    env = server_environment(settings, environment())
     try:
-        load_practice(env)  # the practice's contact details must be complete before anything starts
+        load_practice(Settings.of(env))  # the practice's contact details must be complete before anything starts
     except PracticeConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ import socket
 from typing import Dict, List, Mapping
 
 from heupwijzer.channels.memory import redis_client
+from heupwijzer.settings import Settings
 
 PROFILES: Dict[str, str] = {"embedded": "endpoints.yml", "production": "deploy/endpoints.production.yml"}
 DEFAULTS = {  # production settings that may stay empty
@@ -63,7 +64,7 @@ def redis_problem(env: Mapping[str, str]) -> str | None:
 
     host, port = env["HEUPWIJZER_REDIS_HOST"], env["HEUPWIJZER_REDIS_PORT"]
     try:
-        redis_client(env).ping()
+        redis_client(Settings.of(env)).ping()
     except (redis.RedisError, ValueError) as problem:
         return f"Redis op {host}:{port} antwoordt niet (HEUPWIJZER_REDIS_HOST, HEUPWIJZER_REDIS_PORT): {problem}"
     return None

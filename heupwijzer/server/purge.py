@@ -6,7 +6,6 @@ Run it daily, e.g. from cron:  15 3 * * *  cd /srv/heupwijzer && make purge >> .
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Sequence
 
@@ -14,14 +13,15 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from heupwijzer.paths import ROOT
-from heupwijzer.server.settings import parse_args, server_environment
+from heupwijzer.server.options import parse_args, server_environment
+from heupwijzer.settings import apply, environment
 from heupwijzer.store.retention import retention_days
 from heupwijzer.store.tracker_store import purge
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, os.environ)
-    os.environ.update(server_environment(settings, os.environ))
+    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    apply(server_environment(settings, environment()))
     try:
         days = retention_days()
     except ValueError as problem:

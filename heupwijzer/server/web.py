@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,8 +26,9 @@ from heupwijzer.insights.web import POLICY as INSIGHTS_POLICY
 from heupwijzer.insights.web import InsightsSite, is_insights
 from heupwijzer.paths import ROOT
 from heupwijzer.practice import load_practice
+from heupwijzer.settings import settings
 
-ALLOWED_ORIGINS = parse_origins(os.environ.get("HEUPWIJZER_CORS_ORIGINS", ""))
+ALLOWED_ORIGINS = parse_origins(settings().cors_origins)
 
 NODE_MODULES = ROOT / "node_modules"
 WEBCHAT_BUNDLE = NODE_MODULES / "rasa-webchat" / "lib" / "index.js"
@@ -44,19 +44,19 @@ def widget_config(rasa_port: int) -> dict:
     return {
         "rasaPort": rasa_port,
         # Where the widget connects; empty: the embed script's host on rasaPort.
-        "socketUrl": os.environ.get("HEUPWIJZER_PUBLIC_RASA_URL", ""),
+        "socketUrl": settings().public_rasa_url,
         "title": "Heupwijzer",
         "subtitle": practice.name,
         "colour": practice.colour,
         # Where the widget keeps the conversation: "session" (default) or "local".
-        "storage": "local" if os.environ.get("HEUPWIJZER_WIDGET_STORAGE", "").strip() == "local" else "session",
+        "storage": "local" if settings().widget_storage.strip() == "local" else "session",
     }
 
 
 def content_security_policy(page_host: str, rasa_port: int) -> str:
     """Only this server's scripts, styles, fonts and images; connections only to Rasa; framed only
     by this server and the practice's sites."""
-    public = os.environ.get("HEUPWIJZER_PUBLIC_RASA_URL", "").strip().rstrip("/")
+    public = settings().public_rasa_url.strip().rstrip("/")
     rasa = [public] if public else [f"http://{page_host}:{rasa_port}", f"https://{page_host}:{rasa_port}"]
     sockets = [url.replace("http", "ws", 1) for url in rasa]
     ancestors = " ".join(["'self'"] + [o for o in ALLOWED_ORIGINS if o != "*"])
@@ -148,7 +148,7 @@ class ChatPageHandler(SimpleHTTPRequestHandler):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)  # ports: heupwijzer/server/settings.py
+    parser.add_argument("--port", type=int, required=True)  # ports: heupwijzer/server/options.py
     parser.add_argument("--rasa-port", type=int, required=True)
     parser.add_argument("--endpoints", default="endpoints.yml")  # the profile's: where the insights come from
     args = parser.parse_args()
@@ -160,7 +160,7 @@ def main() -> None:
         "/webchat.js": (local_bundle(), "application/javascript"),
     }
     ChatPageHandler.rasa_port = args.rasa_port
-    ChatPageHandler.insights = InsightsSite(ROOT / args.endpoints, os.environ.get("HEUPWIJZER_INSIGHTS_PASSWORD"))
+    ChatPageHandler.insights = InsightsSite(ROOT / args.endpoints, settings().insights_password)
     handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the terminal: stop quietly, the launcher says so
         ThreadingHTTPServer((args.host, args.port), handler).serve_forever()

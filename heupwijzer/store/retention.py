@@ -5,15 +5,14 @@
 
 from __future__ import annotations
 
-import os
-from typing import Mapping
+from heupwijzer.settings import Settings, settings
 
 RETENTION_VARIABLE = "HEUPWIJZER_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 30
 
 
-def retention_days(environ: Mapping[str, str] = os.environ) -> int:
-    value = (environ.get(RETENTION_VARIABLE) or "").strip()
+def retention_days(config: Settings | None = None) -> int:
+    value = (config or settings()).retention_days.strip()
     if not value:
         return DEFAULT_RETENTION_DAYS
     if not value.isdigit() or int(value) < 1:

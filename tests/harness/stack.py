@@ -19,7 +19,7 @@ import requests
 
 from heupwijzer.channels.identity import conversation_id
 from heupwijzer.paths import ROOT
-from heupwijzer.server.settings import listed_variables
+from heupwijzer.server.options import listed_variables
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 API_TOKEN = "heupwijzer-local-api-token"

@@ -1,4 +1,4 @@
-"""The launcher's settings: options, variables (environment, then the env file) and defaults, and
+"""The launcher's options: options, variables (environment, then the env file) and defaults, and
 the environment every server gets. See heupwijzer/server/launch.py for the list."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Dict, List, Mapping, Sequence
 from heupwijzer.channels.origins import parse_origins
 from heupwijzer.paths import ENV_EXAMPLE, ROOT, SPACY_MODEL_FILE
 from heupwijzer.server.profiles import PROFILES, with_defaults
+from heupwijzer.settings import read_env_file
 
 SERVICES = ("actions", "rasa", "web")
 EVERY_ADDRESS = ("0.0.0.0", "::", "")
@@ -20,7 +21,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Options:
     host: str
     actions_host: str
     rasa_port: int
@@ -56,7 +57,7 @@ class Settings:
         return [f"http://{host}:{self.web_port}" for host in hosts]
 
 
-def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
+def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Options:
     """Options win over variables (environment, then env file), which win over the defaults."""
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--env-file", default=environ.get("HEUPWIJZER_ENV_FILE", str(ROOT / ".env")))
@@ -94,7 +95,7 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
         parser.error(f"--services takes a comma-separated selection of {', '.join(SERVICES)}")
     state_dir = args.state_dir.resolve()
     tracker_db = args.tracker_db or Path(env("HEUPWIJZER_TRACKER_DB", str(state_dir / "tracker.db")))
-    return Settings(
+    return Options(
         host=args.host,
         actions_host=args.actions_host,
         rasa_port=args.rasa_port,
@@ -109,27 +110,6 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
         shell=args.shell,
         profile=args.profile,
     )
-
-
-def read_env_file(path: Path | None) -> Dict[str, str]:
-    """KEY=VALUE lines of a .env file (comments, blank lines and `# comments` after a value
-    skipped, quotes removed)."""
-    if path is None or not path.is_file():
-        return {}
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].strip()
-        values[key] = value
-    return values
 
 
 def listed_variables() -> List[str]:
@@ -161,7 +141,7 @@ def kept_secret(path: Path) -> str:
     return secret
 
 
-def server_environment(settings: Settings, environ: Mapping[str, str]) -> Dict[str, str]:
+def server_environment(settings: Options, environ: Mapping[str, str]) -> Dict[str, str]:
     """The environment every server gets: .env under the caller's environment, plus our paths and
     secrets (the id secret is kept in the state folder unless set; the action token is new per start
     unless set)."""
