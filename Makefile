@@ -19,6 +19,13 @@ HEUPWIJZER_SPACY_MODEL ?= nl_core_news_sm
 # e.g. `make run RASA_PORT=5006 WEB_PORT=8081 STATE_DIR=/tmp/heupwijzer`.
 export RASA_PORT ACTIONS_PORT WEB_PORT STATE_DIR HEUPWIJZER_TRACKER_DB HEUPWIJZER_HOST
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# uv installs the pinned requirements (the same versions pip would) from its cache in seconds;
+# copies, not hard links, so that no package can change a cached file.
+UV_VERSION := 0.13.9
+export UV_LINK_MODE := copy
+# Rasa's training cache is per machine, not per clone: a fresh clone of unchanged data and
+# configuration reuses what this machine trained before (Rasa's fingerprints decide, as in .rasa/).
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/heupwijzer/rasa
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -49,9 +56,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/f
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
-	$(PY) -m pip install --quiet --upgrade pip==24.2
-	$(PY) -m pip install --quiet -r $(REQUIREMENTS)
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --upgrade pip==24.2 uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(REQUIREMENTS)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per install.
@@ -149,7 +156,7 @@ judge: setup $(MODEL) models/baseline.tar.gz
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.evaluate --judge-only $(if $(SET),--set $(SET)) $(if $(RECORD),--record)
 
 # Retention: conversations without a message for HEUPWIJZER_RETENTION_DAYS (default 30) are
-# deleted. Run daily from cron (README, "Privacy").
+# deleted. Run daily from cron (docs/privacy.md).
 purge: setup
 	@$(VENV)/bin/heupwijzer purge
 

@@ -29,7 +29,10 @@ def content_words(text: str) -> FrozenSet[str]:
 
 def training_examples() -> Dict[str, List[str]]:
     examples: Dict[str, List[str]] = {}
-    for path in sorted(NLU_DATA.glob("*.yml")):
+    files = sorted(NLU_DATA.glob("*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no training examples in {NLU_DATA}: the topic words need them")
+    for path in files:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             if "intent" in block:
                 lines = (line.strip() for line in (block.get("examples") or "").splitlines())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import yaml
@@ -66,6 +67,11 @@ class Content:
 
 class ContentError(ValueError):
     """The content files are inconsistent; raised at load time, never during a chat."""
+
+
+def files() -> List[Path]:
+    """Every file of content/ (the scrubber keeps their words)."""
+    return sorted(CONTENT_DIR.glob("*.yml"))
 
 
 def read_file(name: str) -> Any:

@@ -19,7 +19,6 @@ from heupwijzer.paths import CONTENT_DIR
 from heupwijzer.settings import Settings, settings
 
 DEFAULT_FILE = CONTENT_DIR / "practice.yml"
-FILE_VARIABLE = "HEUPWIJZER_PRACTICE_FILE"
 ENV_PREFIX = "HEUPWIJZER_PRACTICE_"
 
 

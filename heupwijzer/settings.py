@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 from dotenv import dotenv_values
-from pydantic import BaseSettings, Field, validator
+from pydantic import BaseSettings, Field, ValidationError, validator
 
 DEFAULT_ACTION_MAX_BYTES = 4 * 1024 * 1024
 
@@ -70,9 +70,10 @@ class Settings(BaseSettings):
     practice_opening_hours: str | None = Field(None, env="HEUPWIJZER_PRACTICE_OPENING_HOURS", keep_empty=True)
     practice_address: str | None = Field(None, env="HEUPWIJZER_PRACTICE_ADDRESS", keep_empty=True)
     practice_colour: str | None = Field(None, env="HEUPWIJZER_PRACTICE_COLOUR", keep_empty=True)
+    # The action server's limit on a request (the whole conversation travels with every call)
+    action_max_bytes: int = Field(DEFAULT_ACTION_MAX_BYTES, env="HEUPWIJZER_ACTION_MAX_BYTES")
     # Set by the launcher for its servers (not in .env.example)
     actions_host: str = Field("127.0.0.1", env="SANIC_HOST", launcher=True)
-    action_max_bytes: int = Field(DEFAULT_ACTION_MAX_BYTES, env="HEUPWIJZER_ACTION_MAX_BYTES", launcher=True)
 
     class Config:
         case_sensitive = True
@@ -105,6 +106,20 @@ class Settings(BaseSettings):
         return _Given(**given)  # type: ignore[arg-type]
 
 
+def problems(environ: Mapping[str, str]) -> List[str]:
+    """What is wrong with the settings of this environment, one line each naming the variable."""
+    try:
+        Settings.of(environ)
+    except ValidationError as error:
+        variables = Settings.variables()
+        lines = []
+        for problem in error.errors():
+            variable = variables.get(str(problem["loc"][0]), str(problem["loc"][0]))
+            lines.append(f"{variable}={environ.get(variable, '')!r} is geen geldige waarde ({problem['msg']})")
+        return lines
+    return []
+
+
 class _Given(Settings):
     class Config:
         case_sensitive = True
@@ -132,7 +147,8 @@ def apply(values: Mapping[str, str]) -> None:
 
 
 def read_env_file(path: Path | None) -> Dict[str, str]:
-    """KEY=VALUE lines of a .env file (python-dotenv: comments, quotes and `export` understood)."""
+    """KEY=VALUE lines of a .env file (python-dotenv: comments, quotes and `export` understood; a
+    `$` in a secret stays a `$`)."""
     if path is None or not path.is_file():
         return {}
-    return {key: value or "" for key, value in dotenv_values(path).items()}
+    return {key: value or "" for key, value in dotenv_values(path, interpolate=False).items()}

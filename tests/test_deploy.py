@@ -75,7 +75,7 @@ def test_the_image_holds_neither_tests_nor_test_tools() -> None:
 def test_the_image_has_every_file_the_servers_read() -> None:
     stage = run_stage((DEPLOY / "Dockerfile").read_text())
     copied = " ".join(line for line in stage.splitlines() if line.startswith("COPY "))
-    needed = ["heupwijzer", "actions", "content", "web", "domain.yml", "config.yml", "endpoints.yml",
+    needed = ["heupwijzer", "actions", "content", "data/nlu", "web", "domain.yml", "config.yml", "endpoints.yml",
               "credentials.yml", ".env.example", "deploy/endpoints.production.yml", "models/heupwijzer.tar.gz",
               "node_modules/rasa-webchat", "node_modules/@fontsource/inter/files", ".venv", "build"]  # fmt: skip
     for path in needed:

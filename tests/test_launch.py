@@ -192,3 +192,14 @@ def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path) -> None:
         output, _ = launcher.communicate(timeout=60)
     assert launcher.returncode == 2
     assert f"poort {port} (WEB_PORT) is al in gebruik" in output
+
+
+def test_a_malformed_setting_stops_the_launcher_with_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from heupwijzer.server import launch
+
+    monkeypatch.setenv("HEUPWIJZER_REDIS_PORT", "zes")
+    assert launch.main(["--env-file", "", "--services", "web", "--state-dir", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "HEUPWIJZER_REDIS_PORT='zes'" in error and "Traceback" not in error

@@ -252,7 +252,7 @@ def test_one_rasa_instance_killed_during_load(farm: Farm) -> None:
         assert doubled <= sum(turn.status == 502 for turn in patient.turns), f"stored twice: {users}"
         twice += doubled
         # Every answer fits the conversation, up to a turn that was stored twice: from there the
-        # conversation went on from the first copy (README, "In productie": the limits).
+        # conversation went on from the first copy (docs/production.md: the limits).
         doubled_turn = next((i - 1 for i in range(1, len(users)) if users[i] == users[i - 1]), len(users))
         for turn in patient.last_attempts()[:doubled_turn]:
             assert turn.right, f"{turn.text!r} -> {turn.status} {texts(turn.reply)!r}"

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from heupwijzer.paths import ENV_EXAMPLE, ROOT
-from heupwijzer.settings import DEFAULT_ACTION_MAX_BYTES, Settings
+from heupwijzer.settings import DEFAULT_ACTION_MAX_BYTES, Settings, read_env_file
 
 
 def listed_in_env_example() -> set:
@@ -53,3 +54,18 @@ def test_values_are_typed_and_a_practice_detail_set_empty_stays_empty() -> None:
 def test_a_malformed_number_is_refused() -> None:
     with pytest.raises(ValueError, match="redis_port"):
         Settings.of({"HEUPWIJZER_REDIS_PORT": "zes"})
+
+
+def test_a_dollar_or_a_hash_in_a_quoted_secret_is_kept(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "HEUPWIJZER_INSIGHTS_PASSWORD='pa${HOME}ss'\nexport TELEGRAM_TOKEN=abc  # from BotFather\n"
+        'WHATSAPP_APP_SECRET="a#b${HOME}c"\nHEUPWIJZER_REDIS_PASSWORD=\n',
+        encoding="utf-8",
+    )
+    assert read_env_file(env_file) == {
+        "HEUPWIJZER_INSIGHTS_PASSWORD": "pa${HOME}ss",
+        "TELEGRAM_TOKEN": "abc",
+        "WHATSAPP_APP_SECRET": "a#b${HOME}c",
+        "HEUPWIJZER_REDIS_PASSWORD": "",
+    }

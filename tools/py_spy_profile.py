@@ -29,7 +29,7 @@ PARTS: List[Tuple[str, str]] = [
     ("NLU parse", "processor.py:parse_message"),
     ("  DIET", "diet_classifier.py:process"),
     ("  spaCy", "spacy_utils.py:"),
-    ("  our safety nets (components/)", "red_flag_classifier.py:process"),
+    ("  our safety nets (heupwijzer/nlu/)", "red_flag_classifier.py:process"),
     ("tracker load (tracker store retrieve)", "tracker_store.py:retrieve"),
     ("tracker save", "tracker_store.py:save"),
     ("  scrubbing before save (deduce)", "scrub.py:scrub"),

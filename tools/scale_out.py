@@ -2,7 +2,7 @@
 every reply checked, the stored events compared with what was said, latencies and throughput.
 
     make scale-out                 # 1 and 2 Rasa instances, 50 patients x 8 turns, on this machine
-    .venv/bin/python tools/scale_out.py --instances 2 --patients 50
+    .venv/bin/python -m tools.scale_out --instances 2 --patients 50
 
 A small thread-per-patient driver rather than a load tool: each patient waits for the answer
 before the next turn (closed loop) and the script checks each answer against the turn before it,

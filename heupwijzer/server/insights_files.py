@@ -12,19 +12,19 @@ from sqlalchemy import exc as sa_exc
 
 from heupwijzer.insights import page, report
 from heupwijzer.insights.source import read_only_engine
-from heupwijzer.paths import ROOT
+from heupwijzer.paths import REPORTS, ROOT
 from heupwijzer.server.options import parse_args, server_environment
 from heupwijzer.settings import apply, environment
 
-OUT = ROOT / "reports" / "insights"
+OUT = REPORTS / "insights"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
-    apply(server_environment(settings, environment()))
+    options = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    apply(server_environment(options, environment()))
     OUT.mkdir(parents=True, exist_ok=True)
     try:
-        engine = read_only_engine(ROOT / settings.endpoints)
+        engine = read_only_engine(ROOT / options.endpoints)
         for days in report.PERIODS:
             built = report.build(engine, days)
             html = page.html(built, static=True)

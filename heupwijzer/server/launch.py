@@ -48,9 +48,10 @@ from heupwijzer.server.options import (
 from heupwijzer.server.processes import Processes, Service, port_is_free
 from heupwijzer.server.profiles import problems
 from heupwijzer.settings import Settings, environment
+from heupwijzer.settings import problems as setting_problems
 
 
-def services(settings: Options, env: Mapping[str, str]) -> Dict[str, Service]:
+def services(options: Options, env: Mapping[str, str]) -> Dict[str, Service]:
     """The command line and health check of each server, in start order."""
     rasa = str(VENV_BIN / "rasa")
 
@@ -63,11 +64,11 @@ def services(settings: Options, env: Mapping[str, str]) -> Dict[str, Service]:
         "-m",
         str(MODEL),
         "--interface",
-        settings.host,
+        options.host,
         "--port",
-        str(settings.rasa_port),
+        str(options.rasa_port),
         "--endpoints",
-        settings.endpoints,
+        options.endpoints,
         "--credentials",
         "credentials.yml",
         # Sanic-CORS answers every route (REST, socket.io, API) with one Access-Control-Allow-Origin
@@ -75,19 +76,19 @@ def services(settings: Options, env: Mapping[str, str]) -> Dict[str, Service]:
         "--cors",
         *env["HEUPWIJZER_CORS_ORIGINS"].split(),
     ]
-    if settings.api_token:
-        rasa_argv += ["--enable-api", "--auth-token", settings.api_token]
+    if options.api_token:
+        rasa_argv += ["--enable-api", "--auth-token", options.api_token]
     return {
         "actions": Service(
             "actions",
-            [str(VENV_BIN / "python"), "-m", "heupwijzer.server.action_server", "--port", str(settings.actions_port)],
-            local(settings.actions_host, settings.actions_port, "/health"),
-            settings.actions_port,
+            [str(VENV_BIN / "python"), "-m", "heupwijzer.server.action_server", "--port", str(options.actions_port)],
+            local(options.actions_host, options.actions_port, "/health"),
+            options.actions_port,
             "ACTIONS_PORT",
-            {"SANIC_HOST": settings.actions_host},  # rasa-sdk's listening address
+            {"SANIC_HOST": options.actions_host},  # rasa-sdk's listening address
         ),
         "rasa": Service(
-            "rasa", rasa_argv, local(settings.host, settings.rasa_port, "/"), settings.rasa_port, "RASA_PORT", {}
+            "rasa", rasa_argv, local(options.host, options.rasa_port, "/"), options.rasa_port, "RASA_PORT", {}
         ),
         "web": Service(
             "web",
@@ -96,33 +97,33 @@ def services(settings: Options, env: Mapping[str, str]) -> Dict[str, Service]:
                 "-m",
                 "heupwijzer.server.web",
                 "--host",
-                settings.host,
+                options.host,
                 "--port",
-                str(settings.web_port),
+                str(options.web_port),
                 "--rasa-port",
-                str(settings.rasa_port),
+                str(options.rasa_port),
                 "--endpoints",
-                settings.endpoints,
+                options.endpoints,
             ],
-            local(settings.host, settings.web_port, "/"),
-            settings.web_port,
+            local(options.host, options.web_port, "/"),
+            options.web_port,
             "WEB_PORT",
             {},
         ),
     }
 
 
-def banner(settings: Options, env: Mapping[str, str]) -> str:
+def banner(options: Options, env: Mapping[str, str]) -> str:
     lines = ["", f"  Heupwijzer draait (spaCy pipeline: {env['HEUPWIJZER_SPACY_MODEL']})."]
-    if "web" in settings.services:
-        lines.append(f"    Chatpagina:    {settings.chat_url}")
-    if "rasa" in settings.services:
-        lines.append(f"    REST-kanaal:   http://{settings.public_host}:{settings.rasa_port}/webhooks/rest/webhook")
-        if settings.profile == "production":
+    if "web" in options.services:
+        lines.append(f"    Chatpagina:    {options.chat_url}")
+    if "rasa" in options.services:
+        lines.append(f"    REST-kanaal:   http://{options.public_host}:{options.rasa_port}/webhooks/rest/webhook")
+        if options.profile == "production":
             where = f"PostgreSQL {env['HEUPWIJZER_DB_HOST']}:{env['HEUPWIJZER_DB_PORT']}/{env['HEUPWIJZER_DB_NAME']}"
             lines.append(f"    Gesprekken:    {where} (productieprofiel)")
         else:
-            lines.append(f"    Gesprekken:    {settings.tracker_db}")
+            lines.append(f"    Gesprekken:    {options.tracker_db}")
     lines += ["  Stoppen: Ctrl-C", ""]
     return "\n".join(lines)
 
@@ -132,21 +133,26 @@ def raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
-    env = server_environment(settings, environment())
+    options = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    env = server_environment(options, environment())
+    wrong = setting_problems(env)
+    if wrong:
+        for line in wrong:
+            print(f"FOUT: {line}", file=sys.stderr)
+        return 2
     try:
         load_practice(Settings.of(env))  # the practice's contact details must be complete before anything starts
     except PracticeConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2
-    trouble = problems(settings.profile, env)
+    trouble = problems(options.profile, env)
     if trouble:
         for line in trouble:
             print(f"FOUT: {line}", file=sys.stderr)
         return 2
-    every = services(settings, env)
-    wanted = [every[name] for name in (("actions",) if settings.shell else settings.services)]
-    checked = wanted + ([every["rasa"]] if settings.shell else [])  # rasa shell listens on RASA_PORT
+    every = services(options, env)
+    wanted = [every[name] for name in (("actions",) if options.shell else options.services)]
+    checked = wanted + ([every["rasa"]] if options.shell else [])  # rasa shell listens on RASA_PORT
     taken = [s for s in checked if not port_is_free(s.port)]
     if taken:
         for service in taken:
@@ -157,18 +163,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 2
     os.umask(0o077)  # conversations, logs and secrets: readable by this user only
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    settings.state_dir.chmod(0o700)
-    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    options.state_dir.chmod(0o700)
+    options.tracker_db.parent.mkdir(parents=True, exist_ok=True)
 
-    processes = Processes(ROOT, env, settings.log_dir)
+    processes = Processes(ROOT, env, options.log_dir)
     # SIGINT too, explicitly: a shell starting us in the background hands SIGINT down as ignored.
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, raise_keyboard_interrupt)
     try:
         for service in wanted:
             processes.start(service)
-        if settings.shell:
+        if options.shell:
             return processes.spawn(
                 "shell",
                 [
@@ -177,15 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "-m",
                     str(MODEL),
                     "--endpoints",
-                    settings.endpoints,
+                    options.endpoints,
                     "--interface",
-                    settings.host,
+                    options.host,
                     "--port",
-                    str(settings.rasa_port),
+                    str(options.rasa_port),
                 ],
                 foreground=True,
             ).wait()
-        print(banner(settings, env), flush=True)
+        print(banner(options, env), flush=True)
         return processes.watch()
     except KeyboardInterrupt:
         print("\nHeupwijzer stopt ...", flush=True)

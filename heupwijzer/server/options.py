@@ -141,25 +141,25 @@ def kept_secret(path: Path) -> str:
     return secret
 
 
-def server_environment(settings: Options, environ: Mapping[str, str]) -> Dict[str, str]:
+def server_environment(options: Options, environ: Mapping[str, str]) -> Dict[str, str]:
     """The environment every server gets: .env under the caller's environment, plus our paths and
     secrets (the id secret is kept in the state folder unless set; the action token is new per start
     unless set)."""
     env = {name: "" for name in listed_variables()}
-    env.update(read_env_file(settings.env_file))
+    env.update(read_env_file(options.env_file))
     env.update(environ)
-    if not env.get("HEUPWIJZER_ID_SECRET") and settings.profile != "production":  # production: must be set
-        env["HEUPWIJZER_ID_SECRET"] = kept_secret(settings.state_dir / "id_secret")
-    if not env.get("HEUPWIJZER_ACTION_TOKEN") and settings.profile != "production":
+    if not env.get("HEUPWIJZER_ID_SECRET") and options.profile != "production":  # production: must be set
+        env["HEUPWIJZER_ID_SECRET"] = kept_secret(options.state_dir / "id_secret")
+    if not env.get("HEUPWIJZER_ACTION_TOKEN") and options.profile != "production":
         env["HEUPWIJZER_ACTION_TOKEN"] = secrets.token_urlsafe(32)
     origins = parse_origins(env.get("HEUPWIJZER_CORS_ORIGINS", ""))
     env.update(
-        HEUPWIJZER_CORS_ORIGINS=" ".join(dict.fromkeys(origins + settings.page_origins)),
+        HEUPWIJZER_CORS_ORIGINS=" ".join(dict.fromkeys(origins + options.page_origins)),
         HEUPWIJZER_SPACY_MODEL=spacy_model(),
-        HEUPWIJZER_TRACKER_DB=str(settings.tracker_db),
-        HEUPWIJZER_ACTION_URL=env.get("HEUPWIJZER_ACTION_URL") or f"http://127.0.0.1:{settings.actions_port}/webhook",
+        HEUPWIJZER_TRACKER_DB=str(options.tracker_db),
+        HEUPWIJZER_ACTION_URL=env.get("HEUPWIJZER_ACTION_URL") or f"http://127.0.0.1:{options.actions_port}/webhook",
         TF_CPP_MIN_LOG_LEVEL="2",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         RASA_TELEMETRY_ENABLED="false",
     )
-    return with_defaults(env) if settings.profile == "production" else env
+    return with_defaults(env) if options.profile == "production" else env

@@ -20,19 +20,19 @@ from heupwijzer.store.tracker_store import purge
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = parse_args(sys.argv[1:] if argv is None else argv, environment())
-    apply(server_environment(settings, environment()))
+    options = parse_args(sys.argv[1:] if argv is None else argv, environment())
+    apply(server_environment(options, environment()))
     try:
         days = retention_days()
     except ValueError as problem:
         print(f"FOUT: {problem}", file=sys.stderr)
         return 2
-    config = read_endpoint_config(str(ROOT / settings.endpoints), "tracker_store")
+    config = read_endpoint_config(str(ROOT / options.endpoints), "tracker_store")
     if config is None:
-        print(f"FOUT: {settings.endpoints} has no tracker_store", file=sys.stderr)
+        print(f"FOUT: {options.endpoints} has no tracker_store", file=sys.stderr)
         return 2
-    options = {key: value for key, value in config.kwargs.items() if key != "type"}
-    store = SQLTrackerStore(host=config.url, **options)  # the same database, without loading the scrubber
+    store_options = {key: value for key, value in config.kwargs.items() if key != "type"}
+    store = SQLTrackerStore(host=config.url, **store_options)  # the same database, without loading the scrubber
     deleted = purge(store, days)
     print(f"{deleted} gesprek(ken) zonder bericht in de laatste {days} dagen verwijderd.")
     return 0

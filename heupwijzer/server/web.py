@@ -24,7 +24,7 @@ from heupwijzer.channels.origins import origin_allowed, parse_origins
 from heupwijzer.insights.login import client_of
 from heupwijzer.insights.web import POLICY as INSIGHTS_POLICY
 from heupwijzer.insights.web import InsightsSite, is_insights
-from heupwijzer.paths import ROOT
+from heupwijzer.paths import ROOT, WEB
 from heupwijzer.practice import load_practice
 from heupwijzer.settings import settings
 
@@ -161,7 +161,7 @@ def main() -> None:
     }
     ChatPageHandler.rasa_port = args.rasa_port
     ChatPageHandler.insights = InsightsSite(ROOT / args.endpoints, settings().insights_password)
-    handler = partial(ChatPageHandler, directory=str(ROOT / "web"))
+    handler = partial(ChatPageHandler, directory=str(WEB))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in the terminal: stop quietly, the launcher says so
         ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
 

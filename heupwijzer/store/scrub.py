@@ -22,12 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import FrozenSet, Iterable, List
 
+from heupwijzer.content import files as content_files
 from heupwijzer.nlu.lexicon import LEXICON
 from heupwijzer.nlu.scope import BODY_PARTS
-from heupwijzer.paths import CONTENT_DIR, DOMAIN
+from heupwijzer.paths import DOMAIN
 
 DEDUCE_CONFIG = Path(__file__).resolve().parent / "deduce_config.json"
-OWN_CONTENT = [DOMAIN, *sorted(CONTENT_DIR.glob("*.yml")), LEXICON]
+OWN_CONTENT = [DOMAIN, *content_files(), LEXICON]
 logger = logging.getLogger(__name__)
 
 TAGS = {  # deduce's tag -> the tag in the stored text
