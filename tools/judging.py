@@ -17,6 +17,7 @@ Categories (the issue's table, in this order):
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
@@ -99,40 +100,60 @@ def crisis_reply(reply: str) -> bool:
     return contains(reply, "utter_crisis")
 
 
+# Patients talk to the running stack at the same time, as they would: the Rasa server, the action
+# server and this client then share the cores. Each conversation keeps its own order.
+CONCURRENT_PATIENTS = 4
+
+
+def replies_of(say: Say, conversations: Sequence[Tuple[str, Sequence[str]]]) -> List[List[str]]:
+    """Every conversation's replies, turn by turn; conversations run side by side."""
+
+    def talk(conversation: Tuple[str, Sequence[str]]) -> List[str]:
+        patient, texts = conversation
+        return [say(patient, text) for text in texts]
+
+    with ThreadPoolExecutor(max_workers=CONCURRENT_PATIENTS) as pool:
+        return list(pool.map(talk, conversations))
+
+
+def single_replies(say: Say, prefix: str, entries: Sequence[Dict]) -> List[str]:
+    return [turns[0] for turns in replies_of(say, [(sender(prefix), [e["text"]]) for e in entries])]
+
+
 def judge(data: Dict, say: Say, progress: Callable[[str], None] = lambda _: None) -> Dict[str, Score]:
     scores = {m.key: Score() for m in MEASURES}
-    for entry in data.get("questions") or []:
-        reply = say(sender("q"), entry["text"])
+    questions = data.get("questions") or []
+    for entry, reply in zip(questions, single_replies(say, "q", questions), strict=True):
         scores["questions"].add(
             answered(reply, entry["topic"]) and not calls_now(reply), entry["text"], entry["topic"], reply
         )
     progress("questions done")
-    for entry in data.get("urgent") or []:
-        reply = say(sender("u"), entry["text"])
+    urgent = data.get("urgent") or []
+    for entry, reply in zip(urgent, single_replies(say, "u", urgent), strict=True):
         scores["urgent"].add(calls_now(reply) or crisis_reply(reply), entry["text"], entry["category"], reply)
         level = "emergency" if entry.get("level") == "emergency" else "urgent"
         scores["urgent_level"].add(alarm_of(reply) == level, entry["text"], level, reply)
         if entry.get("category") in U1 or entry.get("level") == "emergency":
             scores["u1"].add(calls_now(reply), entry["text"], entry["category"], reply)
     progress("urgent done")
-    for entry in data.get("crisis") or []:
-        reply = say(sender("c"), entry["text"])
+    crisis = data.get("crisis") or []
+    for entry, reply in zip(crisis, single_replies(say, "c", crisis), strict=True):
         scores["crisis"].add(crisis_reply(reply), entry["text"], "113", reply)
-    for entry in data.get("crisis_lookalikes") or []:
-        reply = say(sender("cl"), entry["text"])
+    lookalikes = data.get("crisis_lookalikes") or []
+    for entry, reply in zip(lookalikes, single_replies(say, "cl", lookalikes), strict=True):
         scores["crisis_lookalikes"].add(not crisis_reply(reply), entry["text"], "no 113", reply)
-    for entry in data.get("calm") or []:
-        reply = say(sender("calm"), entry["text"])
+    calm = data.get("calm") or []
+    for entry, reply in zip(calm, single_replies(say, "calm", calm), strict=True):
         scores["calm"].add(not calls_now(reply) and not crisis_reply(reply), entry["text"], "no alarm", reply)
         scores["calm_check"].add(alarm_of(reply) == "check", entry["text"], "check", reply)
     progress("crisis and calm done")
-    for entry in data.get("off_topic") or []:
-        reply = say(sender("ot"), entry["text"])
+    off_topic = data.get("off_topic") or []
+    for entry, reply in zip(off_topic, single_replies(say, "ot", off_topic), strict=True):
         scores["off_topic"].add(any(contains(reply, r) for r in DECLINES), entry["text"], entry["domain"], reply)
-    for conversation in data.get("conversations") or []:
-        patient = sender("conv")
-        for i, turn in enumerate(conversation["turns"]):
-            reply = say(patient, turn["text"])
+    conversations = data.get("conversations") or []
+    talks = [(sender("conv"), [turn["text"] for turn in c["turns"]]) for c in conversations]
+    for conversation, replies in zip(conversations, replies_of(say, talks), strict=True):
+        for i, (turn, reply) in enumerate(zip(conversation["turns"], replies, strict=True)):
             if i == 0:
                 continue
             kind = turn.get("kind") or "question"
