@@ -7,16 +7,25 @@ PY          := $(VENV)/bin/python
 RASA        := $(VENV)/bin/rasa
 BUILD       := build
 MODEL       := models/heupwijzer.tar.gz
+# What setup installs: the runtime and the development tools; the production image takes requirements.txt.
+REQUIREMENTS ?= requirements-dev.txt
 
 # Which Dutch spaCy pipeline to use: nl_core_news_sm (preferred) or nl_heupwijzer_offline.
 # When nl_core_news_sm cannot be installed, setup falls back to nl_heupwijzer_offline and says so.
 HEUPWIJZER_SPACY_MODEL ?= nl_core_news_sm
 
-# `make run` starts everything through scripts/launch.py, which holds the defaults (ports 5005,
+# `make run` starts everything through `heupwijzer run` (heupwijzer/server/launch.py), which holds the defaults (ports 5005,
 # 5055 and 8080, conversations in .state/) and reads .env. Override them on the command line,
 # e.g. `make run RASA_PORT=5006 WEB_PORT=8081 STATE_DIR=/tmp/heupwijzer`.
 export RASA_PORT ACTIONS_PORT WEB_PORT STATE_DIR HEUPWIJZER_TRACKER_DB HEUPWIJZER_HOST
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# uv installs the pinned requirements (the same versions pip would) from its cache in seconds;
+# copies, not hard links, so that no package can change a cached file.
+UV_VERSION := 0.13.9
+export UV_LINK_MODE := copy
+# Rasa's training cache is per machine, not per clone: a fresh clone of unchanged data and
+# configuration reuses what this machine trained before (Rasa's fingerprints decide, as in .rasa/).
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/heupwijzer/rasa
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -42,23 +51,24 @@ help:
 	@echo "make insights-bench - the insights page from 100,000 generated conversations: timing"
 
 # --- setup -----------------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt scripts/find_python.sh
-	@python=$$(scripts/find_python.sh) || exit 1; \
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/find_python.sh
+	@python=$$(tools/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
-	$(PY) -m pip install --quiet --upgrade pip==24.2
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --upgrade pip==24.2 uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(REQUIREMENTS)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per install.
 $(BUILD)/deduce-ready: $(VENV)/.installed
 	@echo "Building deduce's lookup tables (once per install, about a minute) ..."
-	@mkdir -p $(BUILD) && $(PY) -m store.scrub > /dev/null && touch $@
+	@mkdir -p $(BUILD) && $(PY) -m heupwijzer.store.scrub > /dev/null && touch $@
 
 # Always re-checked (cheap); the file only changes when the effective pipeline changes.
-$(BUILD)/spacy-model: $(VENV)/.installed scripts/setup_spacy.py FORCE
-	@$(PY) scripts/setup_spacy.py $(HEUPWIJZER_SPACY_MODEL) $@
+$(BUILD)/spacy-model: $(VENV)/.installed tools/setup_spacy.py FORCE
+	@$(PY) tools/setup_spacy.py $(HEUPWIJZER_SPACY_MODEL) $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
@@ -68,18 +78,18 @@ setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
 
 # Debian's chromium for the browser test (installed when missing and possible).
 browser:
-	@scripts/setup_debian_package.sh browser chromium chromium "the browser test"
+	@tools/setup_debian_package.sh browser chromium chromium "the browser test"
 
 # Debian's nginx, PostgreSQL and Redis for the production tests, which start their own servers
 # (installed when missing and possible; a service the package installs is stopped and disabled).
 nginx:
-	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh nginx nginx nginx "the scale-out test"
-	@PATH="$$PATH:$(PG_BIN)" scripts/setup_debian_package.sh postgres postgresql initdb "the scale-out test"
-	@PATH="$$PATH:/usr/sbin" scripts/setup_debian_package.sh redis redis-server redis-server "the production tests"
+	@PATH="$$PATH:/usr/sbin" tools/setup_debian_package.sh nginx nginx nginx "the scale-out test"
+	@PATH="$$PATH:$(PG_BIN)" tools/setup_debian_package.sh postgres postgresql initdb "the scale-out test"
+	@PATH="$$PATH:/usr/sbin" tools/setup_debian_package.sh redis redis-server redis-server "the production tests"
 
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.
-$(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard components/*.py)
+$(MODEL): $(BUILD)/spacy-model config.yml domain.yml $(DATA_FILES) $(wildcard heupwijzer/nlu/*.py)
 	@echo "Training the model (spaCy pipeline: $$(cat $(BUILD)/spacy-model)) ..."
 	@start=$$(date +%s); \
 	  HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(RASA) train --fixed-model-name heupwijzer \
@@ -95,10 +105,10 @@ validate: setup
 
 # --- the two commands ------------------------------------------------------------------------
 run: setup node_modules/.installed $(MODEL)
-	@$(PY) scripts/launch.py
+	@$(VENV)/bin/heupwijzer run
 
 shell: setup $(MODEL)
-	@$(PY) scripts/launch.py --shell
+	@$(VENV)/bin/heupwijzer shell
 
 test: setup lint validate node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
@@ -109,6 +119,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 # The unit tests alone: no trained model, no servers, no browser.
 unit: setup lint node_modules/.installed
@@ -117,45 +128,45 @@ unit: setup lint node_modules/.installed
 # The full picture: Rasa's NLU reports (test set, 5-fold cross-validation), red flags, follow-ups,
 # off-topic declines and the thresholds, in reports/evaluation/ (index.md first).
 # The baseline of `make bench`: the same data and domain on Rasa's default configuration.
-models/baseline.tar.gz: bench/baseline_config.yml domain.yml $(DATA_FILES) $(VENV)/.installed
+models/baseline.tar.gz: tools/baseline/baseline_config.yml domain.yml $(DATA_FILES) $(VENV)/.installed
 	@echo "Training the baseline (Rasa's default configuration) for make bench ..."
 	$(RASA) train --fixed-model-name baseline --out models --domain domain.yml --data data \
-	  --config bench/baseline_config.yml
+	  --config tools/baseline/baseline_config.yml
 	@touch $@
 
 # Heupwijzer as in production on this machine against Rasa's defaults, under the same load.
 bench: setup nginx $(MODEL) models/baseline.tar.gz
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/bench.py
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.bench
 
 # Where a Rasa process spends its time under load (py-spy): reports/bench/profile.md.
 profile: setup $(MODEL)
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/profile_turns.py
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.py_spy_profile
 
-# Throughput, latency and memory with 1 and with 2 Rasa instances behind nginx (scripts/scale_out.py).
+# Throughput, latency and memory with 1 and with 2 Rasa instances behind nginx (tools/scale_out.py).
 scale-out: setup nginx $(MODEL)
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/scale_out.py
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.scale_out
 
 evaluate: setup $(MODEL) models/baseline.tar.gz
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.evaluate
 
 # The judging sets alone (tests/data/judging): Heupwijzer and the baseline side by side,
 # reports/evaluation/judging.md. SET=<directory> for one set; RECORD=1 keeps both columns in the
 # set's scores.json, the floors of tests/test_judging.py.
 judge: setup $(MODEL) models/baseline.tar.gz
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) scripts/evaluate.py --judge-only $(if $(SET),--set $(SET)) $(if $(RECORD),--record)
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m tools.evaluate --judge-only $(if $(SET),--set $(SET)) $(if $(RECORD),--record)
 
 # Retention: conversations without a message for HEUPWIJZER_RETENTION_DAYS (default 30) are
-# deleted. Run daily from cron (README, "Privacy").
+# deleted. Run daily from cron (docs/privacy.md).
 purge: setup
-	@$(PY) scripts/purge.py
+	@$(VENV)/bin/heupwijzer purge
 
 # The practice's insights page as static files (the same page as /insights on the web server).
 insights: setup
-	@$(PY) scripts/insights.py
+	@$(VENV)/bin/heupwijzer insights
 
 # Building the insights page from a year of generated conversations (100,000): reports/insights/bench.md.
 insights-bench: setup
-	$(PY) scripts/insights_bench.py
+	$(PY) -m tools.insights_bench
 
 clean:
 	rm -rf $(BUILD) models/*.tar.gz .pytest_cache

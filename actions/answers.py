@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import button, load_content
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
 from actions.follow_up import answer_follow_up, same_topic_follow_up
 from actions.replies import (
@@ -22,7 +21,8 @@ from actions.replies import (
     show_menu,
 )
 from actions.tracker import MENU_GROUP_ENTITY, TOPIC_SLOT, Events, latest_intent, latest_text
-from store.retention import retention_days
+from heupwijzer.content import button, load_content
+from heupwijzer.store.retention import retention_days
 
 # "Past dat bij heupartrose?" about a complaint: only when the NLU took it for a question about
 # complaints. "Is het tijd voor de fysio? Boodschappen doen gaat moeilijk met mijn heup" asks when

@@ -17,8 +17,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import button, texts
 from actions.tracker import Events, latest_intent
+from heupwijzer.content import button, texts
 
 NORM_MODERATE_DAYS = 5
 NORM_STRENGTH_DAYS = 2

@@ -10,7 +10,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import Content, Topic, button, load_content, texts
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
 from actions.follow_up import ActionFollowUp, is_follow_up_in_context, short_follow_up_in_context
 from actions.replies import (
@@ -23,7 +22,6 @@ from actions.replies import (
 )
 from actions.tracker import (
     BODY_PART_ENTITY,
-    ERASE_SLOT,
     FEEDBACK_SLOT,
     HIP_CARE_ENTITY,
     TOPIC_SLOT,
@@ -35,6 +33,8 @@ from actions.tracker import (
     latest_text,
 )
 from actions.vocabulary import shares_words
+from heupwijzer.content import Content, Topic, button, load_content, texts
+from heupwijzer.domain_names import ERASE_SLOT
 
 # "Bedoel je ...?" offers a topic that shares no words with the message only when DIET gives it at
 # least this confidence (chosen from `make evaluate`: off-topic declines vs. hip questions clarified).
@@ -127,7 +127,7 @@ class ActionYesNo(Action):
             if not yes:
                 dispatcher.utter_message(response="utter_erase_kept")
                 return []
-            # The tracker store deletes the conversation instead of saving it (store/tracker_store.py).
+            # The tracker store deletes the conversation instead of saving it (heupwijzer/store/tracker_store.py).
             dispatcher.utter_message(response="utter_erased")
             return [SlotSet(ERASE_SLOT, True)]
         if last_bot_response(tracker) == "utter_clarify":

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Sequence, Tuple
 
-import yaml
+from heupwijzer.content import read_file
 
-from actions.content import CONTENT_DIR
-
-FILE = CONTENT_DIR / "fit_questions.yml"
+FILE = "fit_questions.yml"
 SHORT = 3  # complaint words this short match whole words only
 
 
@@ -26,7 +24,7 @@ class FitQuestions:
 
 @lru_cache(maxsize=1)
 def table() -> FitQuestions:
-    raw = yaml.safe_load(FILE.read_text(encoding="utf-8"))
+    raw = read_file(FILE)
     return FitQuestions(
         tuple(tuple(phrase.split()) for phrase in raw["asks"]),
         frozenset(raw["about"]),

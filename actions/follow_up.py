@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Tuple
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import CONTENT_DIR, Content, Topic, load_content
 from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu
 from actions.tracker import TOPIC_SLOT, Events, latest_text
+from heupwijzer.content import Content, Topic, load_content, read_file
 
-TABLE = CONTENT_DIR / "follow_ups.yml"
+TABLE = "follow_ups.yml"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class FollowUps:
 
 @lru_cache(maxsize=1)
 def follow_ups() -> FollowUps:
-    raw = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    raw = read_file(TABLE)
     kinds = tuple((kind, tuple(str(p) for p in phrases)) for kind, phrases in raw["kinds"].items())
     defaults = {kind: Answer(**spec) for kind, spec in raw["defaults"].items()}
     topics = {

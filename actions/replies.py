@@ -9,8 +9,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import Button, Content, Link, Topic, button, load_content
-from actions.practice import Practice, load_practice
 from actions.tracker import (
     MENU_GROUP_ENTITY,
     SAFETY_CHECK_ENTITY,
@@ -20,6 +18,8 @@ from actions.tracker import (
     has_entity,
     should_ask_feedback,
 )
+from heupwijzer.content import Button, Content, Link, Topic, button, load_content
+from heupwijzer.practice import Practice, load_practice
 
 # Read once at startup: an incomplete practice configuration stops the action server here,
 # with a clear message, instead of sending a patient an empty phone number later.
@@ -41,7 +41,7 @@ def practice_message(dispatcher: CollectingDispatcher, response: str, **kwargs: 
 
 
 def safety_check_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """A warning sign without a complete red-flag rule (components/red_flag_classifier.py): the
+    """A warning sign without a complete red-flag rule (heupwijzer/nlu/red_flag_classifier.py): the
     answer starts with the short "heb je nu ...? bel dan ..." check."""
     if has_entity(tracker, SAFETY_CHECK_ENTITY):
         dispatcher.utter_message(response="utter_safety_check")

@@ -6,11 +6,10 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
-from actions.content import Button
+from heupwijzer.content import Button
 
 TOPIC_SLOT = "topic"
 FEEDBACK_SLOT = "feedback"
-ERASE_SLOT = "erase_conversation"  # set once the patient confirmed erasure (store/tracker_store.py)
 MENU_GROUP_ENTITY = "menu_group"
 BODY_PART_ENTITY = "body_part"
 SAFETY_CHECK_ENTITY = "safety_check"

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List
 
 import yaml
 from spacy.lang.nl.stop_words import STOP_WORDS
 
-NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
+from heupwijzer.paths import NLU_DATA
+
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 STEM = 5
 
@@ -29,7 +29,10 @@ def content_words(text: str) -> FrozenSet[str]:
 
 def training_examples() -> Dict[str, List[str]]:
     examples: Dict[str, List[str]] = {}
-    for path in sorted(NLU_DATA.glob("*.yml")):
+    files = sorted(NLU_DATA.glob("*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no training examples in {NLU_DATA}: the topic words need them")
+    for path in files:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             if "intent" in block:
                 lines = (line.strip() for line in (block.get("examples") or "").splitlines())

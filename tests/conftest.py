@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import uuid
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -14,15 +13,13 @@ from playwright.sync_api import Browser, sync_playwright
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from scripts.stack import API_TOKEN, ID_SECRET, REST_HEADERS, free_port, texts  # noqa: F401  (used by the tests)
-from scripts.stack import Stack as RunningStack
+from heupwijzer.paths import MODEL, ROOT, VENV_BIN  # noqa: F401  (the tests import them from here)
 from tests.fake_platforms import FakePlatforms
+from tests.harness.stack import API_TOKEN, ID_SECRET, REST_HEADERS, free_port, texts  # noqa: F401  (used by the tests)
+from tests.harness.stack import Stack as RunningStack
 
-ROOT = Path(__file__).resolve().parent.parent
 # Connectors built inside the tests (unit tests) store conversations under pseudonyms too.
 os.environ.setdefault("HEUPWIJZER_ID_SECRET", ID_SECRET)
-MODEL = ROOT / "models" / "heupwijzer.tar.gz"
-VENV_BIN = ROOT / ".venv" / "bin"
 TEST_REPORTS = ROOT / "test-reports"
 # Headless, and no background connections of Chromium's own (updates, sync, safe browsing).
 CHROMIUM_ARGS = [
@@ -74,7 +71,7 @@ def channel_env(platforms_url: str) -> Dict[str, str]:
 
 
 class Stack(RunningStack):
-    """The stack of scripts/stack.py; the session's web page sits on WEB_PORT (the allowed origin)."""
+    """The stack of tests/harness/stack.py; the session's web page sits on WEB_PORT (the allowed origin)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("web_port", WEB_PORT)
@@ -128,7 +125,7 @@ def browser() -> Iterator[Browser]:
     """Debian's Chromium (installed by `make test` when missing), driven by Playwright."""
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_debian_package.sh).")
+        pytest.fail("Debian's chromium is missing: `make test` installs it (tools/setup_debian_package.sh).")
     with sync_playwright() as playwright:
         running = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield running

@@ -9,9 +9,9 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.answers import ActionAnswerTopic, ActionContact, ActionMoreInfo, ActionPrivacy, ActionShowMenu
-from actions.content import ContentError, build_content, load_content
 from actions.conversation import ActionClarify, ActionDecline, ActionDeclineBodyPart
 from actions.replies import PRACTICE
+from heupwijzer.content import ContentError, build_content, load_content
 from tests.conftest import THUISARTS_HIP, make_tracker, run_action, titles
 
 CONTENT = load_content()

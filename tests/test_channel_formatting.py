@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
-from channels.memory import OptionMemory, RecentIds
-from channels.origins import parse_origins
+from heupwijzer.channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
+from heupwijzer.channels.memory import OptionMemory, RecentIds
+from heupwijzer.channels.origins import parse_origins
 
 LINK = (
     "Lees meer op Thuisarts.nl: [Ik heb artrose van de heup](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup)"

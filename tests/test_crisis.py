@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.lexicon import CRISIS
-from components.red_flags import detect
+from heupwijzer.nlu.lexicon import CRISIS
+from heupwijzer.nlu.red_flags import detect
 from tests.conftest import Stack, new_sender, texts
 
 CRISIS_MESSAGES = [

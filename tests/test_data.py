@@ -10,10 +10,10 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.content import load_content
+from heupwijzer.content import load_content
+from heupwijzer.paths import ROOT
 from tests.readability import MAX_CHARS
 
-ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 CONTENT = load_content()
 KNOWLEDGE_INTENTS = sorted(CONTENT.topics)

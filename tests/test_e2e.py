@@ -55,7 +55,9 @@ def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:
     result = subprocess.run(
         [
             str(VENV_BIN / "python"),
-            "scripts/launch.py",
+            "-m",
+            "heupwijzer",
+            "run",
             "--env-file",
             "",
             "--actions-port",
@@ -78,7 +80,7 @@ def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:
 
 def test_practice_check_command_explains_what_is_missing() -> None:
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "actions.practice"],
+        [str(VENV_BIN / "python"), "-m", "heupwijzer.practice"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -14,9 +14,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.action_failure import FriendlyRemoteAction
-from channels.common import channel_text, guarded
-from store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
+from heupwijzer.channels.action_failure import FriendlyRemoteAction
+from heupwijzer.channels.common import channel_text, guarded
+from heupwijzer.store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from tests.conftest import free_port
 
 PROBLEM = channel_text("technical_problem")
@@ -73,7 +73,7 @@ def test_the_friendly_reply_also_covers_the_forms_validation_calls() -> None:
     import rasa.core.actions.action as rasa_actions
     import rasa.core.actions.forms as rasa_forms
 
-    from channels import action_failure
+    from heupwijzer.channels import action_failure
 
     action_failure.install()
     assert rasa_actions.RemoteAction is rasa_forms.RemoteAction is FriendlyRemoteAction
@@ -85,7 +85,7 @@ def test_only_a_database_that_does_not_answer_counts_as_unavailable(tmp_path: An
     from rasa.core.tracker_store import SQLTrackerStore
     from sqlalchemy.exc import OperationalError
 
-    from store.tracker_store import ScrubbingTrackerStore
+    from heupwijzer.store.tracker_store import ScrubbingTrackerStore
 
     store = ScrubbingTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
 

@@ -19,14 +19,15 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
-from insights import page, privacy, report, tables
-from insights.facts import Fact, day_of, turn_facts
-from insights.login import Login, client_of, trusted_proxies
-from insights.source import read_only_engine
-from scripts.insights_bench import generate
+from heupwijzer.insights import page, privacy, report, tables
+from heupwijzer.insights.facts import Fact, day_of, turn_facts
+from heupwijzer.insights.login import Login, client_of, trusted_proxies
+from heupwijzer.insights.source import read_only_engine
+from heupwijzer.paths import ROOT
+from heupwijzer.settings import Settings
 from tests.conftest import run_async
+from tools.insights_bench import generate
 
-ROOT = Path(__file__).resolve().parent.parent
 LAST = dt.date(2026, 6, 30)
 NOON = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.timezone.utc).timestamp()
 
@@ -278,14 +279,14 @@ def test_guessing_the_password_is_slowed_per_client() -> None:
 def test_only_a_trusted_proxy_may_name_the_client() -> None:
     assert client_of("127.0.0.1", "203.0.113.9") == "203.0.113.9", "nginx on this host"
     assert client_of("192.168.1.20", "203.0.113.9") == "192.168.1.20", "a machine on the practice's network"
-    compose = trusted_proxies({"HEUPWIJZER_TRUSTED_PROXIES": "172.16.0.0/12"})
+    compose = trusted_proxies(Settings.of({"HEUPWIJZER_TRUSTED_PROXIES": "172.16.0.0/12"}))
     assert client_of("172.18.0.5", "203.0.113.9", compose) == "203.0.113.9"
     assert client_of("93.184.216.34", "10.0.0.1") == "93.184.216.34"
     assert client_of("2001:db8:1:2::7", None) == client_of("2001:db8:1:2::99", None) == "2001:db8:1:2::/64"
 
 
 def test_many_clients_cannot_wipe_their_own_record() -> None:
-    from insights import login as login_module
+    from heupwijzer.insights import login as login_module
 
     now = [0.0]
     login = Login("correct horse battery", clock=lambda: now[0])
@@ -299,7 +300,7 @@ def test_many_clients_cannot_wipe_their_own_record() -> None:
 # --- what the store keeps, erases and purges ------------------------------------------------------
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from store.tracker_store import ScrubbingTrackerStore
+    from heupwijzer.store.tracker_store import ScrubbingTrackerStore
 
     database = tmp_path_factory.mktemp("store") / "tracker.db"
     return ScrubbingTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(database))
@@ -353,7 +354,7 @@ def test_erasing_removes_the_questions_of_earlier_sessions_too(store: Any) -> No
 
 
 def test_purge_removes_old_unanswered_questions_and_keeps_the_counts(store: Any) -> None:
-    from store.tracker_store import purge
+    from heupwijzer.store.tracker_store import purge
 
     old = NOON - 60 * 86400
     tracker = DialogueStateTracker.from_events("p-old", [ActionExecuted("action_listen")], store.domain.slots)
@@ -373,9 +374,7 @@ def test_make_insights_writes_the_same_page_as_files(tmp_path: Path) -> None:
     database = tmp_path / "tracker.db"
     generate(sa.create_engine(f"sqlite:///{database}"), 400, 30, seed=3)  # up to today
     env = {**os.environ, "HEUPWIJZER_TRACKER_DB": str(database), "STATE_DIR": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "insights.py")], env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-m", "heupwijzer", "insights"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     out = ROOT / "reports" / "insights"
     assert str(out / "index.html") in done.stdout

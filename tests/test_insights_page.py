@@ -14,9 +14,9 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
-from channels.identity import conversation_id
-from scripts.stack import ID_SECRET, free_port
+from heupwijzer.channels.identity import conversation_id
 from tests.conftest import TEST_REPORTS, Stack, new_sender, texts
+from tests.harness.stack import ID_SECRET, free_port
 
 pytestmark = pytest.mark.stack
 PASSWORD = "een-lang-wachtwoord-voor-de-praktijk"

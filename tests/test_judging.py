@@ -15,8 +15,8 @@ from typing import Dict
 
 import pytest
 
-from scripts import judging
 from tests.conftest import Stack, texts
+from tools import judging
 
 # A set joins the tests once it has judged (`make judge RECORD=1` wrote its scores.json).
 SETS = [d for d in judging.sets() if (d / "scores.json").exists()]

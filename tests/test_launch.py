@@ -12,13 +12,15 @@ from typing import Dict
 
 import pytest
 
-from scripts.launch import services
-from scripts.processes import port_is_free
-from scripts.settings import ROOT, Settings, parse_args, read_env_file, server_environment
-from scripts.stack import PYTHON, free_port
+from heupwijzer.paths import ROOT
+from heupwijzer.server.launch import services
+from heupwijzer.server.options import Options, parse_args, server_environment
+from heupwijzer.server.processes import port_is_free
+from heupwijzer.settings import read_env_file
+from tests.harness.stack import PYTHON, free_port
 
 
-def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Settings:
+def settings_for(tmp_path: Path, *argv: str, environ: Dict[str, str] | None = None, env_file: str = "") -> Options:
     return parse_args(["--env-file", env_file, "--state-dir", str(tmp_path), *argv], environ or {})
 
 
@@ -116,7 +118,9 @@ def launch_web(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(PYTHON),
-            "scripts/launch.py",
+            "-m",
+            "heupwijzer",
+            "run",
             "--env-file",
             "",
             "--services",
@@ -144,7 +148,7 @@ def web_server_pid(launcher: subprocess.Popen, port: int) -> int:
                 command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if int(fields[1]) == launcher.pid and "serve_web.py" in command and not port_is_free(port):
+            if int(fields[1]) == launcher.pid and "heupwijzer.server.web" in command and not port_is_free(port):
                 return int(stat.parent.name)
         time.sleep(0.2)
     raise AssertionError("the chat page did not start")
@@ -188,3 +192,14 @@ def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path) -> None:
         output, _ = launcher.communicate(timeout=60)
     assert launcher.returncode == 2
     assert f"poort {port} (WEB_PORT) is al in gebruik" in output
+
+
+def test_a_malformed_setting_stops_the_launcher_with_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from heupwijzer.server import launch
+
+    monkeypatch.setenv("HEUPWIJZER_REDIS_PORT", "zes")
+    assert launch.main(["--env-file", "", "--services", "web", "--state-dir", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "HEUPWIJZER_REDIS_PORT='zes'" in error and "Traceback" not in error

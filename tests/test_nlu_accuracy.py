@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.report import TARGETS
 from tests.conftest import Stack
+from tools.evaluation_report import TARGETS
 
 TEST_SET = Path(__file__).parent / "data" / "nlu_test.yml"
 REQUIRED_ACCURACY = TARGETS["nlu"]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.practice import PracticeConfigError, build_practice, load_practice
+from heupwijzer.practice import PracticeConfigError, build_practice, load_practice
+from heupwijzer.settings import Settings
 
 COMPLETE = {
     "name": "Fysio Oost",
@@ -20,13 +21,13 @@ COMPLETE = {
 
 
 def test_the_shipped_file_is_complete() -> None:
-    practice = load_practice({})
+    practice = load_practice(Settings.of({}))
     assert practice.name and practice.phone and practice.email.count("@") == 1
     assert practice.booking_url.startswith("https://")
 
 
 def test_environment_overrides_the_file() -> None:
-    practice = build_practice(COMPLETE, {"HEUPWIJZER_PRACTICE_PHONE": "06 12345678"})
+    practice = build_practice(COMPLETE, Settings.of({"HEUPWIJZER_PRACTICE_PHONE": "06 12345678"}))
     assert practice.phone == "06 12345678"
     assert practice.template_variables()["practice_phone"] == "06 12345678"
     assert practice.template_variables()["practice_name"] == "Fysio Oost"
@@ -36,14 +37,14 @@ def test_environment_overrides_the_file() -> None:
 def test_a_missing_setting_is_a_clear_error_naming_it_and_its_variable(setting: str) -> None:
     raw = {key: value for key, value in COMPLETE.items() if key != setting}
     with pytest.raises(PracticeConfigError) as error:
-        build_practice(raw, {})
+        build_practice(raw, Settings.of({}))
     assert f"'{setting}' is missing" in str(error.value)
     assert f"HEUPWIJZER_PRACTICE_{setting.upper()}" in str(error.value)
 
 
 def test_an_empty_override_is_an_error_not_an_empty_string() -> None:
     with pytest.raises(PracticeConfigError, match="'email' is missing"):
-        build_practice(COMPLETE, {"HEUPWIJZER_PRACTICE_EMAIL": "  "})
+        build_practice(COMPLETE, Settings.of({"HEUPWIJZER_PRACTICE_EMAIL": "  "}))
 
 
 @pytest.mark.parametrize(
@@ -58,20 +59,20 @@ def test_an_empty_override_is_an_error_not_an_empty_string() -> None:
 )
 def test_malformed_settings_are_rejected(setting: str, value: str) -> None:
     with pytest.raises(PracticeConfigError, match=setting):
-        build_practice({**COMPLETE, setting: value}, {})
+        build_practice({**COMPLETE, setting: value}, Settings.of({}))
 
 
 def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PracticeConfigError, match="does not exist"):
-        load_practice({"HEUPWIJZER_PRACTICE_FILE": str(tmp_path / "nope.yml")})
+        load_practice(Settings.of({"HEUPWIJZER_PRACTICE_FILE": str(tmp_path / "nope.yml")}))
     broken = tmp_path / "practice.yml"
     broken.write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(PracticeConfigError, match="not valid YAML"):
-        load_practice({"HEUPWIJZER_PRACTICE_FILE": str(broken)})
+        load_practice(Settings.of({"HEUPWIJZER_PRACTICE_FILE": str(broken)}))
 
 
 def test_colour_contrast_is_computed_as_wcag_does() -> None:
-    from actions.practice import contrast_with_white
+    from heupwijzer.practice import contrast_with_white
 
     assert round(contrast_with_white("#000000"), 1) == 21.0
     assert round(contrast_with_white("#ffffff"), 1) == 1.0

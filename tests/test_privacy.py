@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from channels.identity import conversation_id
-from channels.payloads import safe_text
-from scripts.action_server import inflated_size
-from scripts.settings import kept_secret
-from store.retention import retention_days
+from heupwijzer.channels.identity import conversation_id
+from heupwijzer.channels.payloads import safe_text
+from heupwijzer.server.action_server import inflated_size
+from heupwijzer.server.options import kept_secret
+from heupwijzer.settings import Settings
+from heupwijzer.store.retention import retention_days
 
 SECRET = b"a-secret-of-more-than-16-characters"
 
@@ -64,7 +65,7 @@ def test_a_compressed_body_is_measured_without_inflating_all_of_it() -> None:
 
 
 def test_retention_days_default_and_bad_values() -> None:
-    assert retention_days({}) == 30
-    assert retention_days({"HEUPWIJZER_RETENTION_DAYS": "90"}) == 90
+    assert retention_days(Settings.of({})) == 30
+    assert retention_days(Settings.of({"HEUPWIJZER_RETENTION_DAYS": "90"})) == 90
     with pytest.raises(ValueError):
-        retention_days({"HEUPWIJZER_RETENTION_DAYS": "nul"})
+        retention_days(Settings.of({"HEUPWIJZER_RETENTION_DAYS": "nul"}))

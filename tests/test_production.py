@@ -17,8 +17,8 @@ import psycopg2
 import pytest
 import redis
 
-from channels.identity import conversation_id
-from channels.memory import SharedOptionMemory, SharedRecentIds
+from heupwijzer.channels.identity import conversation_id
+from heupwijzer.channels.memory import SharedOptionMemory, SharedRecentIds
 from tests.conftest import ID_SECRET, ROOT, VENV_BIN, Stack, free_port, new_sender, texts
 
 pytestmark = pytest.mark.stack
@@ -110,7 +110,9 @@ def test_an_unreachable_database_or_redis_is_one_line_naming_the_setting(
     result = subprocess.run(
         [
             str(VENV_BIN / "python"),
-            "scripts/launch.py",
+            "-m",
+            "heupwijzer",
+            "run",
             "--env-file",
             "",
             "--state-dir",
@@ -161,7 +163,7 @@ def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redi
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
     settings = {**production(database, redis_port), "HEUPWIJZER_ACTION_TOKEN": ""}
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "scripts/launch.py", "--env-file", "", "--state-dir", str(tmp_path)],
+        [str(VENV_BIN / "python"), "-m", "heupwijzer", "run", "--env-file", "", "--state-dir", str(tmp_path)],
         cwd=ROOT,
         env={**env, **settings},
         capture_output=True,
@@ -182,7 +184,7 @@ def test_the_conversation_lock_lets_one_message_in_at_a_time_across_instances(re
 
     from rasa.utils.endpoints import EndpointConfig
 
-    from store.lock_store import AtomicRedisLockStore
+    from heupwijzer.store.lock_store import AtomicRedisLockStore
 
     config = EndpointConfig(url="127.0.0.1", port=redis_port, db=0, key_prefix="locktest")
     stores = [AtomicRedisLockStore(config), AtomicRedisLockStore(config)]

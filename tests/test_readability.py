@@ -6,15 +6,15 @@ values the content files give).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 import yaml
 
-from actions.content import load_content
-from actions.practice import load_practice
 from actions.replies import link_lines
+from heupwijzer.content import load_content
+from heupwijzer.paths import ROOT
+from heupwijzer.practice import load_practice
 from tests.readability import (
     GLOSSARY,
     MAX_CHARS,
@@ -25,7 +25,6 @@ from tests.readability import (
     plain_sentences,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 CONTENT = load_content()
 LONGEST_TOPIC = max(CONTENT.topics.values(), key=lambda topic: len(link_lines(topic.links)) + len(topic.label))

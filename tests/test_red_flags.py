@@ -9,12 +9,12 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from components.lexicon import EMERGENCY, URGENT
-from components.red_flags import detect
-from components.text import normalise, within_one_edit
+from heupwijzer.nlu.lexicon import EMERGENCY, URGENT
+from heupwijzer.nlu.red_flags import detect
+from heupwijzer.nlu.text import normalise, within_one_edit
+from heupwijzer.paths import ROOT
 from tests.conftest import Stack, new_sender, texts
 
-ROOT = Path(__file__).resolve().parent.parent
 SET = yaml.safe_load((Path(__file__).parent / "data" / "red_flags.yml").read_text(encoding="utf-8"))
 EXPECTED = [(m, EMERGENCY) for m in SET["emergency"]] + [(m, URGENT) for m in SET["urgent"]]
 CALM: List[str] = SET["calm"]
@@ -108,7 +108,7 @@ def test_context_makes_a_sign_not_current(message: str) -> None:
 
 
 def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
-    from components.red_flags import assess
+    from heupwijzer.nlu.red_flags import assess
 
     assert not assess("na lang zitten op kantoor voelt mijn bil doof, bij het opstaan is het weg").warning
     assert detect("sinds vanochtend voelt mijn bil doof") == URGENT
@@ -172,7 +172,7 @@ def classify(
 ) -> dict:
     from rasa.shared.nlu.training_data.message import Message
 
-    from components.red_flag_classifier import RedFlagClassifier
+    from heupwijzer.nlu.red_flag_classifier import RedFlagClassifier
 
     ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": second_confidence}]
     message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})

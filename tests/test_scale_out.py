@@ -1,4 +1,4 @@
-"""Heupwijzer as in production (scripts/farm.py): its own PostgreSQL cluster and redis-server, two
+"""Heupwijzer as in production (tests/harness/farm.py): its own PostgreSQL cluster and redis-server, two
 action servers and two Rasa instances behind Debian's nginx, configured with deploy/nginx/.
 
 Every patient's turns hop between the instances (round-robin). The tests check what a patient and
@@ -21,8 +21,6 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from scripts.farm import Farm, user_and_bot_events
-from scripts.scale_out import SCRIPT, TECHNICAL_PROBLEM, Patient, Turn, run, say, stored_turns, summarise
 from tests.conftest import (
     PRACTICE_SITE,
     REST_HEADERS,
@@ -33,6 +31,8 @@ from tests.conftest import (
     texts,
 )
 from tests.fake_platforms import FakePlatforms
+from tests.harness.farm import Farm, user_and_bot_events
+from tools.scale_out import SCRIPT, TECHNICAL_PROBLEM, Patient, Turn, run, say, stored_turns, summarise
 
 pytestmark = pytest.mark.stack
 
@@ -252,7 +252,7 @@ def test_one_rasa_instance_killed_during_load(farm: Farm) -> None:
         assert doubled <= sum(turn.status == 502 for turn in patient.turns), f"stored twice: {users}"
         twice += doubled
         # Every answer fits the conversation, up to a turn that was stored twice: from there the
-        # conversation went on from the first copy (README, "In productie": the limits).
+        # conversation went on from the first copy (docs/production.md: the limits).
         doubled_turn = next((i - 1 for i in range(1, len(users)) if users[i] == users[i - 1]), len(users))
         for turn in patient.last_attempts()[:doubled_turn]:
             assert turn.right, f"{turn.text!r} -> {turn.status} {texts(turn.reply)!r}"

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from components.scope import other_body_part
+from heupwijzer.nlu.scope import other_body_part
 from tests.test_data import ROOT
 
 
@@ -70,7 +70,7 @@ def diet_message(text: str, ranking: list) -> Message:
 
 
 def test_component_overrides_diet_and_names_the_body_part() -> None:
-    from components.scope_classifier import ScopeClassifier
+    from heupwijzer.nlu.scope_classifier import ScopeClassifier
 
     message = diet_message("mijn elleboog doet pijn", [{"name": "ask_pain", "confidence": 0.9}])
     ScopeClassifier().process([message])
@@ -80,7 +80,7 @@ def test_component_overrides_diet_and_names_the_body_part() -> None:
 
 
 def test_component_demotes_diet_when_the_hip_is_named_and_leaves_red_flags_alone() -> None:
-    from components.scope_classifier import ScopeClassifier
+    from heupwijzer.nlu.scope_classifier import ScopeClassifier
 
     hip = diet_message(
         "pijn in mijn heup en in mijn knie",
@@ -108,7 +108,7 @@ def test_words_that_only_look_like_a_body_part_are_no_body_part(text: str, lemma
 def test_a_message_about_the_hip_or_its_care_is_never_declined_as_off_topic() -> None:
     """Named: the fysio, the oefentherapeut, a new hip, the operation (issue 19): DIET's out_of_scope
     and other_body_part give way to the next intent, and the message is marked for the clarification."""
-    from components.scope_classifier import ScopeClassifier
+    from heupwijzer.nlu.scope_classifier import ScopeClassifier
 
     ranking = [{"name": "out_of_scope", "confidence": 0.7}, {"name": "ask_treatment", "confidence": 0.2}]
     texts_ = [
@@ -128,8 +128,8 @@ def test_a_message_about_the_hip_or_its_care_is_never_declined_as_off_topic() ->
 
 
 def test_a_question_about_an_animal_is_off_topic_and_one_about_walking_the_dog_is_not() -> None:
-    from components.scope import about_an_animal
-    from components.scope_classifier import ScopeClassifier
+    from heupwijzer.nlu.scope import about_an_animal
+    from heupwijzer.nlu.scope_classifier import ScopeClassifier
 
     assert about_an_animal("Onze hond heeft heupdysplasie, helpt fysio?")
     assert about_an_animal("wat zegt de dierenarts over artrose bij katten")

@@ -1,4 +1,4 @@
-"""Personal data out of what is stored (store/scrub.py, store/tracker_store.py): recall on chat
+"""Personal data out of what is stored (heupwijzer/store/scrub.py, heupwijzer/store/tracker_store.py): recall on chat
 messages with personal data, and what it must leave alone (our own words, ordinary messages)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import yaml
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.nlu.training_data.loading import load_data
 
-from store.scrub import Scrubber, elf_proef, scrubber
-from store.tracker_store import scrubbed
+from heupwijzer.store.scrub import Scrubber, elf_proef, scrubber
+from heupwijzer.store.tracker_store import scrubbed
 
 DATA = Path(__file__).resolve().parent / "data"
 # All three were written blind, by someone who had not seen the scrubber. pii_messages.yml came

@@ -21,7 +21,7 @@ import pytest
 import requests
 import socketio
 
-from channels.identity import conversation_id
+from heupwijzer.channels.identity import conversation_id
 from tests.conftest import (
     ID_SECRET,
     PRACTICE_SITE,
@@ -262,7 +262,16 @@ def test_purge_deletes_conversations_older_than_the_retention(stack: Stack) -> N
         connection.execute("UPDATE events SET timestamp = timestamp - 31 * 86400 WHERE sender_id = ?", (old_id,))
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "scripts/purge.py", "--env-file", "", "--tracker-db", str(stack.tracker_db)],
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "heupwijzer",
+            "purge",
+            "--env-file",
+            "",
+            "--tracker-db",
+            str(stack.tracker_db),
+        ],
         cwd=ROOT,
         env={**env, "HEUPWIJZER_ID_SECRET": ID_SECRET},
         capture_output=True,

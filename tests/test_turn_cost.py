@@ -12,8 +12,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event as sa_event
 
-from channels.server import ServerSettings
-from store import event_types
+from heupwijzer.server.patches import ServerSettings
+from heupwijzer.store import event_types
 from tests.conftest import run_async
 
 
@@ -72,7 +72,7 @@ def two_instances(tmp_path: Any) -> Any:
     """Two stores on one database, as two Rasa instances."""
     from rasa.shared.core.domain import Domain
 
-    from store.tracker_store import ScrubbingTrackerStore
+    from heupwijzer.store.tracker_store import ScrubbingTrackerStore
 
     domain = Domain.load("domain.yml")
     database = str(tmp_path / "tracker.db")
@@ -118,7 +118,7 @@ def test_a_cached_conversation_is_the_stored_one_scrubbed(two_instances: Any) ->
 
 
 def test_an_erased_or_purged_conversation_is_gone_on_every_instance(two_instances: Any) -> None:
-    from store.tracker_store import purge
+    from heupwijzer.store.tracker_store import purge
 
     one, other = two_instances
     turn(one, "r", "hallo")

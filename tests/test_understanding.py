@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import evaluation as ev
-from scripts import red_flag_evaluation as rf
-from scripts.report import TARGETS
 from tests.conftest import Stack
+from tools import red_flag_evaluation as rf
+from tools import scoring as ev
+from tools.evaluation_report import TARGETS
 
 RECALL = TARGETS["recall"]
 FALSE_ALARMS = TARGETS["false_alarms"]

@@ -1,0 +1,164 @@
+"""What the text-only channels remember between two webhook calls: message ids already answered
+(platforms deliver again) and the numbered options of the last reply ("2" picks the second).
+
+The embedded profile keeps both in the process. The production profile (HEUPWIJZER_PROFILE=
+production) keeps them in Redis with an expiry, so that any instance answers a re-delivered message
+only once and "2" picks the option another instance offered. Options are stored under the
+conversation's pseudonym (heupwijzer/channels/identity.py), never the phone number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from typing import Any, List, Sequence
+
+from redis.exceptions import RedisError
+
+from heupwijzer.channels.formatting import choose_option
+from heupwijzer.channels.identity import conversation_id
+from heupwijzer.content import Button
+from heupwijzer.settings import Settings, settings
+
+logger = logging.getLogger(__name__)
+
+SEEN_SECONDS = 24 * 3600  # platforms re-deliver within minutes to hours
+OPTIONS_SECONDS = 24 * 3600  # a numbered list older than a day is not what "2" refers to
+
+
+def redis_client(config: Settings | None = None) -> Any:
+    import redis
+
+    config = config or settings()
+    return redis.Redis(
+        host=config.redis_host,
+        port=config.redis_port,
+        db=config.redis_db,
+        password=config.redis_password or None,
+        socket_timeout=3,
+    )
+
+
+def production(config: Settings | None = None) -> bool:
+    return (config or settings()).production
+
+
+class RecentIds:
+    """Message ids seen lately (in this process), to answer a re-delivered message only once."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def seen(self, message_id: str) -> bool:
+        """True when the id was seen before; otherwise remembers it."""
+        if message_id in self._ids:
+            return True
+        self._ids[message_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return False
+
+
+class SharedRecentIds(RecentIds):
+    """The same, shared by every instance through Redis (SET NX: exactly one instance wins)."""
+
+    def __init__(self, channel: str, client: Any) -> None:
+        self._client, self._channel, self._prefix = client, channel, "heupwijzer:seen:"
+
+    def seen(self, message_id: str) -> bool:
+        # Keyed by a hash: a Meta message id (wamid...) encodes the sender's phone number.
+        key = self._prefix + conversation_id(self._channel, "message\0" + message_id)
+        try:
+            return not self._client.set(key, 1, nx=True, ex=SEEN_SECONDS)
+        except RedisError as problem:  # answer rather than fail: a re-delivery may then be answered twice
+            logger.error("Redis unavailable for re-delivery ids: %s", type(problem).__name__)
+            return False
+
+
+class OptionMemory:
+    """The options shown to each patient in the bot's last turn on a text-only channel.
+
+    All buttons of one turn are numbered on (an answer's 1-5, then the feedback question's 6-7),
+    so "2" or an option's title always selects exactly one of them.
+    """
+
+    def __init__(self, channel: str, size: int = 10_000) -> None:
+        self._options: OrderedDict[str, List[Button]] = OrderedDict()
+        self._size = size
+        self._channel = channel
+
+    def _key(self, recipient: str) -> str:  # remembered under the pseudonym, never the phone number
+        return conversation_id(self._channel, recipient)
+
+    def add(self, recipient: str, buttons: Sequence[Button]) -> int:
+        """Remember more options of this turn; returns the number of the first one."""
+        recipient = self._key(recipient)
+        options = self._options.pop(recipient, [])
+        first = len(options) + 1
+        self._options[recipient] = options + list(buttons)
+        if len(self._options) > self._size:
+            self._options.popitem(last=False)
+        return first
+
+    def get(self, recipient: str) -> List[Button]:
+        return self._options.get(self._key(recipient), [])
+
+    def new_turn(self, recipient: str) -> None:
+        self._options.pop(self._key(recipient), None)
+
+    def resolve(self, recipient: str, text: str) -> str:
+        """The payload of the chosen option, or the text itself; starts a new turn."""
+        chosen = choose_option(text, self.get(recipient))
+        self.new_turn(recipient)
+        return chosen if chosen is not None else text
+
+
+class SharedOptionMemory(OptionMemory):
+    """The same, in a Redis list per conversation (RPUSH numbers atomically across instances)."""
+
+    def __init__(self, channel: str, client: Any) -> None:
+        super().__init__(channel)
+        self._client = client
+
+    def _redis_key(self, recipient: str) -> str:
+        return "heupwijzer:options:" + self._key(recipient)
+
+    def add(self, recipient: str, buttons: Sequence[Button]) -> int:
+        key = self._redis_key(recipient)
+        if not buttons:
+            return int(self._client.llen(key)) + 1
+        with self._client.pipeline() as pipe:
+            pipe.rpush(key, *[json.dumps(dict(b), ensure_ascii=False) for b in buttons])
+            pipe.expire(key, OPTIONS_SECONDS)
+            length = pipe.execute()[0]
+        return int(length) - len(buttons) + 1
+
+    def get(self, recipient: str) -> List[Button]:
+        return [json.loads(item) for item in self._client.lrange(self._redis_key(recipient), 0, -1)]
+
+    def new_turn(self, recipient: str) -> None:
+        self._client.delete(self._redis_key(recipient))
+
+    def resolve(self, recipient: str, text: str) -> str:
+        """Read and clear the options in one transaction (MULTI/EXEC): two instances never both
+        take the same list, and a list is never read half-cleared."""
+        try:
+            with self._client.pipeline(transaction=True) as pipe:
+                pipe.lrange(self._redis_key(recipient), 0, -1)
+                pipe.delete(self._redis_key(recipient))
+                items = pipe.execute()[0]
+        except RedisError as problem:  # the text is then read as text: "2" gets the honest fallback
+            logger.error("Redis unavailable for numbered options: %s", type(problem).__name__)
+            return text
+        chosen = choose_option(text, [json.loads(item) for item in items])
+        return chosen if chosen is not None else text
+
+
+def recent_ids(channel: str) -> RecentIds:
+    return SharedRecentIds(channel, redis_client()) if production() else RecentIds()
+
+
+def option_memory(channel: str) -> OptionMemory:
+    return SharedOptionMemory(channel, redis_client()) if production() else OptionMemory(channel)

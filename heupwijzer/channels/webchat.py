@@ -1,0 +1,101 @@
+"""The website widget's socket.io channel, open only to the configured sites (origins).
+
+CORS headers are written in one place: Rasa's `--cors` (Sanic-CORS), which the launcher sets to
+HEUPWIJZER_CORS_ORIGINS, answers every route of the Rasa server, socket.io included, with exactly
+one Access-Control-Allow-Origin for an allowed origin and none for another. python-engineio's own
+CORS handling stays off, as Rasa configures it (two writers gave the browser two values).
+
+Headers alone don't stop a script or a WebSocket, so the handshake itself is checked here: a
+connection whose Origin is missing or not on the list is refused (401) before a socket.io session
+exists. A session id must look like the ones the widget uses (a random UUID), and a message is taken
+only for the session this connection asked for; its text is checked like every channel's
+(heupwijzer/channels/common.py: length, payloads, pseudonym) and metadata from the page is not stored.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+from heupwijzer.channels.common import guarded
+from heupwijzer.channels.origins import origin_allowed, parse_origins
+
+logger = logging.getLogger(__name__)
+# The widget's session ids: a random UUID, with or without dashes (rasa-webchat / Rasa's own).
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def session_id_ok(value: Any) -> bool:
+    return isinstance(value, str) and SESSION_ID.match(value) is not None
+
+
+class WebchatInput(SocketIOInput):
+    """socket.io for rasa-webchat, restricted to the configured origins."""
+
+    allowed_origins: List[str] = []
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = dict(credentials or {})
+        origins = parse_origins(credentials.pop("cors_origins", ""))
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, WebchatInput)
+        channel.allowed_origins = origins
+        return channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(guarded(on_new_message, self.name()))
+        if "*" in self.allowed_origins:
+            logger.warning("Web chat: every website may connect (HEUPWIJZER_CORS_ORIGINS contains '*').")
+        else:
+            logger.info("Web chat: allowed origins %s", self.allowed_origins or "none")
+        engine = self.sio.eio  # self.sio is set by SocketIOInput.blueprint
+        open_session = engine.handlers["connect"]  # python-socketio's own handshake handler
+
+        async def connect(sid: str, environ: Dict[str, Any]) -> Any:
+            origin = environ.get("HTTP_ORIGIN")
+            if not origin or not origin_allowed(origin, self.allowed_origins):
+                logger.warning("Web chat: refused a connection from %s (not in HEUPWIJZER_CORS_ORIGINS).", origin)
+                return False
+            result = open_session(sid, environ)
+            return await result if inspect.isawaitable(result) else result
+
+        engine.on("connect", connect)
+        self._check_events()
+        return blueprint
+
+    def _check_events(self) -> None:
+        """Wrap Rasa's session_request and user_uttered handlers with the session id checks."""
+        namespace = self.namespace or "/"
+        handlers = self.sio.handlers[namespace]
+        request_session, handle_message = handlers["session_request"], handlers[self.user_message_evt]
+
+        async def session_request(sid: str, data: Any) -> None:
+            session = data.get("session_id") if isinstance(data, dict) else None
+            if session is not None and not session_id_ok(session):
+                logger.warning("Web chat: refused a session id that the widget does not make.")
+                await self.sio.disconnect(sid, namespace=self.namespace)
+                return
+            await request_session(sid, {"session_id": session} if session else None)
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            session, text = data.get("session_id"), data.get("message")
+            if not session_id_ok(session) or session not in self.sio.rooms(sid, namespace=self.namespace):
+                logger.warning("Web chat: a message for a session this connection did not open was ignored.")
+                return
+            await handle_message(sid, {"session_id": session, "message": text if isinstance(text, str) else ""})
+
+        self.sio.on("session_request", session_request, namespace=self.namespace)
+        self.sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)

@@ -1,0 +1,100 @@
+"""Word patterns for the red-flag net: a small phrase language over the words of a message, and
+clauses (where a negation or a worry stops). Linear in the length of the message: every gap is
+bounded and never crosses clause punctuation or a negation.
+
+A phrase is words separated by spaces: "a|b" alternatives, "word?" optional, "stam~" a word
+beginning, "*" up to 2 other words, "**" up to 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import FrozenSet, Iterable, List, Sequence, Tuple
+
+from heupwijzer.nlu.text import CLAUSE_END
+
+Span = Tuple[int, int]  # word positions [start, end)
+GAPS = {"*": 2, "**": 5}
+# A gap in a phrase never skips a negation: "kuit * dik" must not match "kuit is niet dik".
+GAP_BARRIERS = CLAUSE_END | {"niet", "nie", "ni", "geen", "nooit", "zonder", "nauwelijks", "amper"}
+
+
+@dataclass(frozen=True)
+class Element:
+    words: FrozenSet[str] = frozenset()
+    stems: Tuple[str, ...] = ()
+    optional: bool = False
+    gap: int = 0  # a gap of up to this many words (no words/stems)
+
+    def matches(self, token: str) -> bool:
+        return token in self.words or any(token.startswith(stem) for stem in self.stems)
+
+
+def compile_phrase(phrase: str) -> Tuple[Element, ...]:
+    elements = []
+    for part in phrase.split():
+        if part in GAPS:
+            elements.append(Element(gap=GAPS[part]))
+            continue
+        optional = part.endswith("?")
+        alternatives = part.rstrip("?").split("|")
+        elements.append(
+            Element(
+                words=frozenset(a for a in alternatives if not a.endswith("~")),
+                stems=tuple(a[:-1] for a in alternatives if a.endswith("~")),
+                optional=optional,
+            )
+        )
+    return tuple(elements)
+
+
+def match_at(elements: Sequence[Element], words: Sequence[str], start: int) -> int | None:
+    """End position when the phrase matches from `start` (shortest match), else None. Gaps
+    never cross clause punctuation. Bounded: each gap tries at most GAPS['**'] + 1 lengths."""
+    if not elements:
+        return start
+    head, rest = elements[0], elements[1:]
+    if head.gap:
+        for skip in range(head.gap + 1):
+            if skip and (start + skip > len(words) or words[start + skip - 1] in GAP_BARRIERS):
+                break
+            end = match_at(rest, words, start + skip)
+            if end is not None:
+                return end
+        return None
+    if start < len(words) and head.matches(words[start]):
+        end = match_at(rest, words, start + 1)
+        if end is not None:
+            return end
+    return match_at(rest, words, start) if head.optional else None
+
+
+def find_phrases(phrases: Sequence[Tuple[Element, ...]], words: Sequence[str]) -> List[Span]:
+    found = []
+    for phrase in phrases:
+        for start in range(len(words)):
+            if words[start] in CLAUSE_END:
+                continue
+            end = match_at(phrase, words, start)
+            if end is not None and end > start:
+                found.append((start, end))
+    return found
+
+
+def phrases_of(items: Iterable[str]) -> Tuple[Tuple[Element, ...], ...]:
+    return tuple(compile_phrase(item) for item in items)
+
+
+def clause_end(words: Sequence[str], start: int, terminators: FrozenSet[str], limit: int) -> int:
+    """First position after `start` where the clause ends (punctuation or a terminator word)."""
+    end = start
+    while end < len(words) and end < start + limit and words[end] not in CLAUSE_END and words[end] not in terminators:
+        end += 1
+    return end
+
+
+def clause_start(words: Sequence[str], end: int, terminators: FrozenSet[str]) -> int:
+    start = end
+    while start > 0 and words[start - 1] not in CLAUSE_END and words[start - 1] not in terminators:
+        start -= 1
+    return start

@@ -1,0 +1,136 @@
+"""Rasa NLU component: the red-flag and crisis net after DIET. Either opinion is enough.
+
+Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
+- The deterministic detector (heupwijzer.nlu.red_flags) finds thoughts of suicide (intent crisis), an
+  emergency or an urgent problem: that intent, with confidence 1.0. Crisis comes first.
+- DIET's best guess is crisis or a red flag: it stands at any confidence, unless the detector
+  positively finds that every symptom in the message is negated, a worry, over or explained ("geen
+  koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het fietsen"). The detector
+  never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
+  detector sees no concept at all becomes urgent (call the huisarts now) rather than 112.
+- Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
+  warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
+  with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
+  decline or clarification is replaced by the urgent advice (actions/replies.py,
+  urgent_instead_of_decline); a red flag only close behind (value "diet") never comes before a
+  decline.
+- Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
+  few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from heupwijzer.nlu.lexicon import CRISIS, EMERGENCY, URGENT, lexicon
+from heupwijzer.nlu.override import IntentOverride
+from heupwijzer.nlu.red_flags import Assessment, assess, names_a_complaint
+from heupwijzer.nlu.scope import other_body_part
+
+logger = logging.getLogger(__name__)
+RED_FLAGS = (EMERGENCY, URGENT)
+ALARMS = (CRISIS, EMERGENCY, URGENT)
+SAFETY_CHECK_ENTITY = "safety_check"
+WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
+CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
+NET_KEY = "red_flag_net"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagClassifier(IntentOverride):
+    """Red flags from the detector or from DIET; a safety check when it is close."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # safety_margin: a red-flag intent within this distance of DIET's top intent gets the
+        # safety check (chosen from `make evaluate` on the tuning sets).
+        return {"safety_margin": 1.0}
+
+    def check(self, message: Message, text: str) -> None:
+        assessment = assess(text)
+        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        message.set(NET_KEY, self.opinions(message, assessment), add_to_output=True)
+        if assessment.level is not None:
+            if predicted != assessment.level:
+                logger.info("Alarm %s overrides intent %s", assessment.level, predicted)
+            self.override(message, assessment.level)
+            return
+        if predicted == CRISIS:
+            self.override(message, CRISIS)
+            return
+        if predicted in RED_FLAGS:
+            # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
+            # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
+            elsewhere = not assessment.warning and other_body_part(text, self.lemmas(message)) is not None
+            if not assessment.reassured and not elsewhere:
+                # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
+                # saw nothing at all, still says "call now", but the huisarts.
+                unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
+                self.override(message, URGENT if unseen else predicted)
+                return
+            self.demote(message, RED_FLAGS, "every symptom is negated, a worry, over or explained, or elsewhere")
+            if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS:
+                self.override(message, CRISIS)
+                return
+        self.keep_complaints_out_of_small_talk(message, text)
+        if assessment.warning:
+            self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
+        elif self.red_flag_close_behind(message, assessment):
+            self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
+
+    @staticmethod
+    def opinions(message: Message, assessment: Assessment) -> Dict[str, Any]:
+        """Both opinions, before anything is overridden (in the parse data, for `make evaluate`)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        top = ranking[0] if ranking else {}
+        flags = [
+            (rank, r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            for rank, r in enumerate(ranking, 1)
+            if r.get(INTENT_NAME_KEY) in RED_FLAGS
+        ]
+        rank, flag = flags[0] if flags else (0, 0.0)
+        return {
+            "detector": assessment.level,
+            "warning": assessment.warning,
+            "reassured": assessment.reassured,
+            "diet_top": top.get(INTENT_NAME_KEY),
+            "diet_top_confidence": top.get(PREDICTED_CONFIDENCE_KEY) or 0.0,
+            "diet_red_flag_confidence": flag,
+            "diet_red_flag_rank": rank,
+        }
+
+    def red_flag_close_behind(self, message: Message, assessment: Assessment) -> bool:
+        if assessment.reassured:
+            return False
+        net = message.get(NET_KEY) or {}
+        return close_behind(net, float(self.config["safety_margin"]))
+
+    def keep_complaints_out_of_small_talk(self, message: Message, text: str) -> None:
+        lex = lexicon()
+        predicted: str | None = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if (
+            predicted in lex.small_talk_intents
+            and len(text.split()) > lex.small_talk_max_words
+            and names_a_complaint(text)
+        ):
+            self.demote(
+                message, lex.small_talk_intents | set(ALARMS), "a longer message about a complaint is not small talk"
+            )
+
+
+def close_behind(net: Dict[str, Any], margin: float) -> bool:
+    """DIET's red-flag intent is first, or second and within `margin` of the first."""
+    rank = net.get("diet_red_flag_rank", 0)
+    return rank == 1 or (
+        rank == 2 and net.get("diet_top_confidence", 0.0) - net.get("diet_red_flag_confidence", 0.0) <= margin
+    )

@@ -1,0 +1,252 @@
+"""Deterministic scope check: complaints about a body part other than the hip.
+
+Heupwijzer only knows about hip osteoarthritis. "mijn elleboog doet pijn" or "ik heb buikpijn"
+must be declined kindly, never answered with hip content. DIET alone tends to map any "pijn"
+to hip pain, so this check looks for a non-hip body part together with a complaint word
+(or a compound such as "kniepijn", "rugklachten", "handartrose"), and stays silent when the
+hip (heup, lies, kunstheup, ...) is mentioned too: then the question is still about the hip.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, Sequence, Tuple
+
+from heupwijzer.nlu.text import fold, normalise, within_one_edit
+
+# word form -> canonical body part (the name used in the answer)
+BODY_PARTS: Dict[str, str] = {}
+for _canonical, _forms in {
+    "knie": ("knie", "knieen", "knien", "knietje", "kniegewricht", "knieschijf", "knee", "knees"),
+    "rug": ("rug", "onderrug", "bovenrug", "ruggengraat", "wervel", "wervels", "rugwervel", "back"),
+    "nek": ("nek", "neck"),
+    "arm": ("arm", "armen", "bovenarm", "onderarm", "tennisarm", "golfarm", "muisarm"),
+    "kuit": ("kuit", "kuiten"),
+    "schouder": ("schouder", "schouders", "schoudergewricht", "shoulder", "shoulders"),
+    "elleboog": ("elleboog", "ellebogen", "elbow", "elbows"),
+    "hand": ("hand", "handen", "hands"),
+    "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten"),
+    "duim": ("duim", "duimen"),
+    "pols": ("pols", "polsen", "wrist", "wrists"),
+    "enkel": ("enkel", "enkels", "ankle", "ankles"),
+    "voet": ("voet", "voeten", "hiel", "hielen", "hielspoor", "foot", "feet"),
+    "teen": ("teen", "tenen", "grote teen"),
+    "kaak": ("kaak", "kaken"),
+    "buik": ("buik", "maag", "darmen"),
+    "hoofd": ("hoofd",),
+    "keel": ("keel",),
+    "oor": ("oor", "oren"),
+    "oog": ("oog", "ogen"),
+    "tand": ("tand", "tanden", "kies", "kiezen", "gebit"),
+}.items():
+    for _form in _forms:
+        BODY_PARTS[_form] = _canonical
+
+# Compounds like kniepijn, rugklachten, handartrose, schouderprobleem, hoofdpijn.
+COMPOUND_SUFFIXES = (
+    "pijn",
+    "pijnen",
+    "klacht",
+    "klachten",
+    "artrose",
+    "probleem",
+    "problemen",
+    "blessure",
+    "ontsteking",
+    "slijtage",
+)
+# Complaints named by one word: the body part is the complaint ("een tennisarm", "scoliose").
+CONDITIONS: Dict[str, str] = {
+    "tennisarm": "arm",
+    "golfarm": "arm",
+    "muisarm": "arm",
+    "tenniselleboog": "elleboog",
+    "hielspoor": "voet",
+    "scoliose": "rug",
+    "whiplash": "nek",
+    "carpaal": "pols",
+    "hallux": "teen",
+}
+# The beginnings of compounds: every part's own name, and a few other forms ("maagpijn", "kiespijn").
+COMPOUND_STEMS: Dict[str, str] = {
+    **{canonical: canonical for canonical in set(BODY_PARTS.values())},
+    **{form: BODY_PARTS[form] for form in ("maag", "kies", "hiel")},
+}
+
+COMPLAINT_WORDS = frozenset(
+    {
+        "pijn",
+        "pijnlijk",
+        "zeer",
+        "last",
+        "klacht",
+        "klachten",
+        "artrose",
+        "stijf",
+        "stijfheid",
+        "dik",
+        "opgezet",
+        "ontstoken",
+        "ontsteking",
+        "versleten",
+        "slijtage",
+        "gebroken",
+        "verstuikt",
+        "verrekt",
+        "zwelling",
+        "gezwollen",
+        "probleem",
+        "problemen",
+        "kapot",
+        "blessure",
+        "geblesseerd",
+        "knapt",
+        "kraakt",
+        "slot",
+        "jicht",
+        "reuma",
+        "hernia",
+        "operatie",
+        "geopereerd",
+        "prothese",
+        "kunstknie",
+        "ontwricht",
+        "vast",
+        "kramp",
+        "artritis",
+        "tendinitis",
+        "peesontsteking",
+        "verzwikt",
+        "verzwikte",
+        "hurts",
+        "pain",
+        "swollen",
+        "stiff",
+        "tintelingen",
+        "tintelt",
+        "bevroren",
+        "frozen",
+        "klikt",
+        "knakt",
+        "ache",
+        "aches",
+        "sore",
+    }
+)
+
+# Mentioning any of these keeps the question about the hip.
+HIP_WORDS = frozenset(
+    {
+        "heup",
+        "heupen",
+        "heupje",
+        "heupartrose",
+        "heuppijn",
+        "heupklachten",
+        "heupgewricht",
+        "kunstheup",
+        "heupprothese",
+        "heupoperatie",
+        "lies",
+        "liezen",
+        "coxartrose",
+        "bekken",
+    }
+)
+HIP_PREFIXES = ("heup",)
+# The hip's care: a message that names one of these is about heupartrose (answered or clarified,
+# never declined as off-topic), unless it is a complaint about another body part.
+HIP_CARE_WORDS = frozenset(
+    {
+        "artrose",
+        "fysio",
+        "fysiotherapeut",
+        "fysiotherapeute",
+        "fysiotherapie",
+        "fysiopraktijk",
+        "oefentherapeut",
+        "oefentherapie",
+        "oefentherapeute",
+        "kine",
+        "kinesist",
+        "kinesitherapeut",
+        "kinesitherapie",
+        "physio",
+        "physiotherapist",
+        "therapeut",
+        "cesar",
+        "mensendieck",
+        "prothese",
+        "kunstheup",
+        "operatie",
+        "geopereerd",
+        "beweegnorm",
+    }
+)
+# Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
+IDIOMS = re.compile(r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten ")
+
+
+def words(text: str, lemmas: Iterable[str]) -> Tuple[str, ...]:
+    text_words = IDIOMS.sub(" ", normalise(text)).split()
+    lemma_words = IDIOMS.sub(" ", normalise(" ".join(lemmas))).split()
+    return tuple(text_words) + tuple(lemma_words)
+
+
+def mentions_hip(words: Sequence[str]) -> bool:
+    return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
+
+
+def names_hip_care(words: Sequence[str]) -> bool:
+    """The hip, heupartrose, the therapist, a new hip or the operation is named."""
+    return mentions_hip(words) or any(word in HIP_CARE_WORDS for word in words)
+
+
+def _compound_part(word: str) -> str | None:
+    for stem, canonical in COMPOUND_STEMS.items():
+        if word.startswith(stem) and word[len(stem) :] in COMPOUND_SUFFIXES:
+            return canonical
+    return None
+
+
+# An animal's hip is not for Heupwijzer: "mijn hond heeft heupdysplasie", "de dierenarts zegt ...".
+# Read on the text with its punctuation: "ik wandel met mijn hond, heeft dat zin?" is about the walker.
+ANIMAL = re.compile(
+    r"\bdierenarts|\b(mijn|onze|ons|de|haar|zijn) (hond|hondje|kat|katje|poes|poesje|kater|paard|pony|konijn|"
+    r"cavia|huisdier) (heeft|kreeg|krijgt|mankt|loopt mank)\b"
+)
+
+
+def about_an_animal(text: str) -> bool:
+    return bool(ANIMAL.search(fold(text)))
+
+
+def _body_part(word: str) -> str | None:
+    if word in BODY_PARTS:
+        return BODY_PARTS[word]
+    if len(word) >= 7:  # one typo in long words only ("eleboog", "schoudr"; not "moeten" ~ "voeten")
+        for form, canonical in BODY_PARTS.items():
+            if len(form) >= 8 and within_one_edit(word, form):
+                return canonical
+    return None
+
+
+def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
+    """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named)."""
+    found = words(text, lemmas)
+    if mentions_hip(found):
+        return None
+    # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
+    # "enkele" (enkele maanden) is "enkel", which is no ankle here.
+    written = words(text, ())
+    for word in written:
+        compound = CONDITIONS.get(word) or _compound_part(word)
+        if compound:
+            return compound
+    if not any(word in COMPLAINT_WORDS for word in found):
+        return None
+    for word in written:
+        part = _body_part(word)
+        if part:
+            return part
+    return None

@@ -1,0 +1,1 @@
+"""The servers and their launcher: what `heupwijzer run` starts."""

@@ -1,0 +1,1 @@
+"""The test harness: a running stack and a production farm on this machine."""

@@ -1,0 +1,1 @@
+"""Tools for developers: evaluation, benchmarks, profiling, setup. Never imported by the package."""
