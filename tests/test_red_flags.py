@@ -139,6 +139,17 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("sinds vijf minuten praat mijn vader raar en is zijn rechterkant zwak", EMERGENCY),
         ("the wound keeps bleeding after my hip surgery", URGENT),
         ("na de operatie zegt mijn moeder sinds gisteren rare dingen", URGENT),
+        ("mijn wonde blijft bleeding en het verband is soaked", URGENT),
+        ("vanmorgen begon de wond te bloeden en het is nog steeds niet gestopt", URGENT),
+        ("new painkiller, now itching all over my body and my lips feel swollen", EMERGENCY),  # "all over"
+        ("sinds deze ochtend hangt mijn voet slap en sleept hij over de grond", EMERGENCY),
+        ("ineens een steek in de heup en nu kan ik ni meer rechtstaan", URGENT),  # Flemish
+        ("mijn vader spreekt sinds een kwartier heel onduidelijk en zijn linkerarm is krachteloos", EMERGENCY),
+        ("mijn man heeft al zijn tramadol ingenomen en is nauwelijks wakker te krijgen", EMERGENCY),
+        ("ik heb vandaag twee keer de avonddosis ingenomen, de doosjes door elkaar", URGENT),
+        ("vier keer per dag paracetamol en voor mijn griep een poedertje waar ook paracetamol in zit", URGENT),
+        ("sinds de nieuwe heup weet mijn moeder niet welke dag het is en ze is warm", URGENT),
+        ("twee weken na de operatie is mijn hele been dik en warm", URGENT),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:

@@ -27,10 +27,14 @@ def normalise(text: str) -> str:
     return f" {' '.join(words)} "
 
 
+# Flemish and spoken forms read as the word they stand for ("ik kan ni meer staan").
+SPOKEN = {"ni": "niet", "nie": "niet"}
+
+
 def tokens(text: str) -> List[str]:
     """Words and clause punctuation of a message, folded: "Ik viel, nu pijn!" ->
-    ['ik', 'viel', ',', 'nu', 'pijn', '!']."""
-    return WORD_OR_PUNCT.findall(fold(text).replace("'", " "))
+    ['ik', 'viel', ',', 'nu', 'pijn', '!']; "ni" and "nie" are read as "niet"."""
+    return [SPOKEN.get(word, word) for word in WORD_OR_PUNCT.findall(fold(text).replace("'", " "))]
 
 
 def within_one_edit(a: str, b: str) -> bool:
