@@ -25,7 +25,7 @@ def test_env_example_lists_every_setting_and_nothing_else() -> None:
 
 
 def test_only_the_settings_module_reads_the_environment() -> None:
-    modules = [*(ROOT / "heupwijzer").rglob("*.py"), *(ROOT / "actions").rglob("*.py")]
+    modules = [path for name in ("heupwijzer", "actions", "tools") for path in (ROOT / name).rglob("*.py")]
     readers = [
         str(path.relative_to(ROOT))
         for path in modules

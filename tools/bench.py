@@ -12,7 +12,6 @@ conversation). Writes reports/bench/ (CSV + PNG) and prints progress and the tab
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import requests
 
 from heupwijzer.paths import BASELINE_MODEL, ROOT, VENV_BIN
+from heupwijzer.settings import environment
 from tests.harness.farm import ACTION_TOKEN, Farm, rss_mb
 from tests.harness.stack import REST_TOKEN, Stack, free_port, stop_process
 from tools.load.conversation import QUESTIONS
@@ -32,7 +32,7 @@ from tools.scale_out import percentile
 REPORTS = ROOT / "reports" / "bench"
 LOCUSTFILE = ROOT / "tools" / "load" / "locustfile.py"
 USERS = (1, 10, 50)
-SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
+SECONDS = int(environment().get("BENCH_SECONDS", "30"))
 LONG_TURNS = 200
 TARGETS = {  # ratio ours / baseline (or absolute), and which way is better
     "throughput_10": (3.0, "min"),
@@ -66,7 +66,7 @@ def first_answer(url: str, headers: Dict[str, str], started: float, timeout: flo
 
 def locust(url: str, users: int, headers: Dict[str, str], prefix: Path) -> Dict[str, float]:
     env = {
-        **os.environ,
+        **environment(),
         "BENCH_REST_TOKEN": headers.get("Authorization", "").removeprefix("Bearer "),
     }
     # `python -m locust` from the project root: the locustfile imports tools.load.conversation.
@@ -124,7 +124,7 @@ class Baseline:
 
     def start(self) -> float:
         self.actions.start()
-        env = {**os.environ, "HEUPWIJZER_ACTION_URL": f"http://127.0.0.1:{self.actions.actions_port}/webhook",
+        env = {**environment(), "HEUPWIJZER_ACTION_URL": f"http://127.0.0.1:{self.actions.actions_port}/webhook",
                "HEUPWIJZER_ACTION_TOKEN": ACTION_TOKEN}  # fmt: skip
         started = time.monotonic()
         with (self.workdir / "baseline.log").open("w") as log:

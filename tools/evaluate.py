@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from heupwijzer.paths import BASELINE_MODEL, MODEL, ROOT
+from heupwijzer.settings import environment
 from tests.harness.stack import Stack, texts
 from tools import judging
 from tools import red_flag_evaluation as rf
@@ -41,7 +41,7 @@ def log(message: str) -> None:
 
 def rasa_test_nlu(folds: int) -> None:
     env = {
-        **os.environ,
+        **environment(),
         "HEUPWIJZER_SPACY_MODEL": (ROOT / "build" / "spacy-model").read_text().strip(),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",

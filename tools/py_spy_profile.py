@@ -7,7 +7,6 @@ each part of a turn (inclusive, so parts nest), and the functions with the most 
 from __future__ import annotations
 
 import collections
-import os
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Counter, Dict, List, Tuple
 
 from heupwijzer.paths import ROOT, VENV_BIN
+from heupwijzer.settings import environment
 from tests.harness.farm import server_pid
 from tests.harness.stack import REST_TOKEN, Stack
 from tools.bench import LOCUSTFILE
@@ -96,7 +96,7 @@ def main() -> int:
         work = Path(folder)
         stack = Stack(workdir=work / "stack", tracker_db=work / "tracker.db", services="actions,rasa").start()
         try:
-            env = {**os.environ, "BENCH_REST_TOKEN": REST_TOKEN}
+            env = {**environment(), "BENCH_REST_TOKEN": REST_TOKEN}
             load = subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
                  "--only-summary", "-u", "10", "-r", "10", "-t", f"{SECONDS + 10}s", "--host", stack.base_url],

@@ -15,15 +15,16 @@ retrains only when the pipeline changes) and printed.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from heupwijzer.settings import environment
+
 OFFICIAL = "nl_core_news_sm"
 OFFICIAL_VERSION = "3.4.0"
-OFFICIAL_URL = os.environ.get(
+OFFICIAL_URL = environment().get(
     "HEUPWIJZER_SPACY_MODEL_URL",
     "https://github.com/explosion/spacy-models/releases/download/"
     f"{OFFICIAL}-{OFFICIAL_VERSION}/{OFFICIAL}-{OFFICIAL_VERSION}-py3-none-any.whl",

@@ -3,15 +3,17 @@ need the turn before), then a new patient starts. Run by tools/bench.py with Loc
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from locust import HttpUser, constant, task
 
+from heupwijzer.settings import environment
 from tools.load.conversation import QUESTIONS
 
 HEADERS = (
-    {"Authorization": f"Bearer {os.environ.get('BENCH_REST_TOKEN', '')}"} if os.environ.get("BENCH_REST_TOKEN") else {}
+    {"Authorization": f"Bearer {environment().get('BENCH_REST_TOKEN', '')}"}
+    if environment().get("BENCH_REST_TOKEN")
+    else {}
 )
 
 
