@@ -126,7 +126,7 @@ lint: setup
 
 # The unit tests alone: no trained model, no servers, no browser.
 unit: setup lint node_modules/.installed
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -m "not stack"
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -m "not stack" -n $(TEST_WORKERS)
 
 # The full picture: Rasa's NLU reports (test set, 5-fold cross-validation), red flags, follow-ups,
 # off-topic declines and the thresholds, in reports/evaluation/ (index.md first).
