@@ -115,7 +115,8 @@ def problems(environ: Mapping[str, str]) -> List[str]:
         lines = []
         for problem in error.errors():
             variable = variables.get(str(problem["loc"][0]), str(problem["loc"][0]))
-            lines.append(f"{variable}={environ.get(variable, '')!r} is geen geldige waarde ({problem['msg']})")
+            expected = "geheel getal" if "integer" in problem["type"] else "geldige waarde"
+            lines.append(f"{variable}={environ.get(variable, '')!r} is geen {expected}")
         return lines
     return []
 

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from heupwijzer.paths import ROOT, VENV_BIN
 
 LINT_IMPORTS = str(VENV_BIN / "lint-imports")
@@ -31,31 +33,26 @@ def copy_of_the_code(tmp_path: Path) -> Path:
     return copy
 
 
-def test_content_importing_the_server_breaks_the_layers(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "module,wrong_import,arrow",
+    [
+        (
+            "heupwijzer/content.py",
+            "from heupwijzer.server import launch",
+            "heupwijzer.content -> heupwijzer.server.launch",
+        ),
+        ("heupwijzer/channels/rest.py", "import actions.replies", "heupwijzer.channels.rest -> actions.replies"),
+        ("heupwijzer/store/retention.py", "import tools.bench", "heupwijzer.store.retention -> tools.bench"),
+    ],
+    ids=["content imports the server", "channels import the actions", "the package imports a tool"],
+)
+def test_a_wrong_import_breaks_the_contract(tmp_path: Path, module: str, wrong_import: str, arrow: str) -> None:
     copy = copy_of_the_code(tmp_path)
-    content = copy / "heupwijzer" / "content.py"
-    content.write_text(content.read_text() + "\nfrom heupwijzer.server import launch  # noqa\n")
+    path = copy / module
+    path.write_text(path.read_text() + f"\n{wrong_import}  # noqa\n")
     done = lint_imports(copy)
     assert done.returncode != 0
-    assert "heupwijzer.content -> heupwijzer.server.launch" in done.stdout
-
-
-def test_channels_importing_the_actions_breaks_the_layers(tmp_path: Path) -> None:
-    copy = copy_of_the_code(tmp_path)
-    rest = copy / "heupwijzer" / "channels" / "rest.py"
-    rest.write_text(rest.read_text() + "\nimport actions.replies  # noqa\n")
-    done = lint_imports(copy)
-    assert done.returncode != 0
-    assert "heupwijzer.channels.rest -> actions.replies" in done.stdout
-
-
-def test_the_package_importing_a_tool_breaks_the_contract(tmp_path: Path) -> None:
-    copy = copy_of_the_code(tmp_path)
-    store = copy / "heupwijzer" / "store" / "retention.py"
-    store.write_text(store.read_text() + "\nimport tools.bench  # noqa\n")
-    done = lint_imports(copy)
-    assert done.returncode != 0
-    assert "heupwijzer.store.retention -> tools.bench" in done.stdout
+    assert arrow in done.stdout
 
 
 def test_no_path_tricks_anywhere() -> None:
