@@ -64,9 +64,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/f
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
-# deduce (personal data scrubbing) builds its lookup tables on first use: once per install.
+# deduce (personal data scrubbing) builds its lookup tables on first use: once per machine, in
+# ~/.cache/heupwijzer/deduce (DEDUCE_CACHE_DIRECTORY), as Rasa's training cache.
 $(BUILD)/deduce-ready: $(VENV)/.installed
-	@echo "Building deduce's lookup tables (once per install, about a minute) ..."
+	@echo "Loading deduce's lookup tables (the first time on this machine: built, about a minute) ..."
 	@mkdir -p $(BUILD) && $(PY) -m heupwijzer.store.scrub > /dev/null && touch $@
 
 # Always re-checked (cheap); the file only changes when the effective pipeline changes.

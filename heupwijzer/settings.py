@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 from pydantic import BaseSettings, Field, ValidationError, validator
 
 DEFAULT_ACTION_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_DEDUCE_CACHE = Path.home() / ".cache" / "heupwijzer" / "deduce"
 
 
 class Settings(BaseSettings):
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     action_max_bytes: int = Field(DEFAULT_ACTION_MAX_BYTES, env="HEUPWIJZER_ACTION_MAX_BYTES")
     # Set by the launcher for its servers (not in .env.example)
     actions_host: str = Field("127.0.0.1", env="SANIC_HOST", launcher=True)
+    # Where deduce keeps its built lookup tables (a minute to build): per machine, like Rasa's
+    # training cache, not per install; the image sets its own (not in .env.example).
+    deduce_cache: str = Field(str(DEFAULT_DEDUCE_CACHE), env="DEDUCE_CACHE_DIRECTORY", launcher=True)
 
     class Config:
         case_sensitive = True

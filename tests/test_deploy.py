@@ -80,3 +80,11 @@ def test_the_image_has_every_file_the_servers_read() -> None:
               "node_modules/rasa-webchat", "node_modules/@fontsource/inter/files", ".venv", "build"]  # fmt: skip
     for path in needed:
         assert f" {path}" in copied or f"/{path} " in copied, path
+
+
+def test_the_image_keeps_the_deduce_tables_its_build_stage_built() -> None:
+    """Without them every instance would build deduce's tables (a minute) at each start."""
+    build, run = (DEPLOY / "Dockerfile").read_text().rsplit("\nFROM ", 1)
+    for stage in (build, run):
+        assert "DEDUCE_CACHE_DIRECTORY=/app/build/deduce" in stage
+    assert "COPY --from=build /app/build build" in run

@@ -69,3 +69,8 @@ def test_a_dollar_or_a_hash_in_a_quoted_secret_is_kept(tmp_path: Path) -> None:
         "WHATSAPP_APP_SECRET": "a#b${HOME}c",
         "HEUPWIJZER_REDIS_PASSWORD": "",
     }
+
+
+def test_deduces_tables_are_kept_per_machine_unless_told_otherwise() -> None:
+    assert Settings.of({}).deduce_cache == str(Path.home() / ".cache" / "heupwijzer" / "deduce")
+    assert Settings.of({"DEDUCE_CACHE_DIRECTORY": "/app/build/deduce"}).deduce_cache == "/app/build/deduce"

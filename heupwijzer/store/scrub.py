@@ -26,6 +26,7 @@ from heupwijzer.content import files as content_files
 from heupwijzer.nlu.lexicon import LEXICON
 from heupwijzer.nlu.scope import BODY_PARTS
 from heupwijzer.paths import DOMAIN
+from heupwijzer.settings import settings
 
 DEDUCE_CONFIG = Path(__file__).resolve().parent / "deduce_config.json"
 OWN_CONTENT = [DOMAIN, *content_files(), LEXICON]
@@ -102,7 +103,9 @@ class Scrubber:
         from deduce import Deduce
 
         started = time.monotonic()
-        self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG))
+        # deduce builds its tables (a minute) when the cache holds none of its version.
+        cache = Path(settings().deduce_cache)
+        self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), cache_path=cache)
         self.keep = own_words()
         logger.info("PII scrubber (deduce) ready in %.1f s", time.monotonic() - started)
 
