@@ -9,7 +9,7 @@ beginning, "*" up to 2 other words, "**" up to 5.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Iterable, List, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 from heupwijzer.nlu.text import CLAUSE_END
 
@@ -71,14 +71,29 @@ def match_at(elements: Sequence[Element], words: Sequence[str], start: int) -> i
 
 def find_phrases(phrases: Sequence[Tuple[Element, ...]], words: Sequence[str]) -> List[Span]:
     found = []
+    at: Dict[str, List[int]] = {}  # word -> its positions: a phrase is only tried where it can begin
+    for position, word in enumerate(words):
+        if word not in CLAUSE_END:
+            at.setdefault(word, []).append(position)
     for phrase in phrases:
-        for start in range(len(words)):
-            if words[start] in CLAUSE_END:
-                continue
+        for start in _starts(phrase, words, at):
             end = match_at(phrase, words, start)
             if end is not None and end > start:
                 found.append((start, end))
     return found
+
+
+def _starts(phrase: Tuple[Element, ...], words: Sequence[str], at: Dict[str, List[int]]) -> Iterable[int]:
+    """The positions where this phrase may begin, in order: those of its first word when it must
+    be there (not a gap, not optional), else every position outside clause punctuation."""
+    head = phrase[0] if phrase else None
+    if head is None or head.gap or head.optional:
+        return sorted(p for positions in at.values() for p in positions)
+    starts = [p for word in head.words for p in at.get(word, ())]
+    if head.stems:
+        stemmed = [word for word in at if word not in head.words and head.matches(word)]
+        starts += [p for word in stemmed for p in at[word]]
+    return sorted(starts)
 
 
 def phrases_of(items: Iterable[str]) -> Tuple[Tuple[Element, ...], ...]:
