@@ -7,8 +7,9 @@ PY          := $(VENV)/bin/python
 RASA        := $(VENV)/bin/rasa
 BUILD       := build
 MODEL       := models/heupwijzer.tar.gz
-# pytest-xdist workers for `make test`: each runs whole test modules and its own stack, so that one
-# waits on a server while the other computes (2 cores: 11.5 -> 7.3 min).
+# pytest-xdist workers for `make test`: each runs whole test modules (tests/conftest.py groups them:
+# one worker holds every module that talks to the session's stack), so that one waits on a server
+# while the other computes.
 TEST_WORKERS ?= 2
 # What setup installs: the runtime and the development tools; the production image takes requirements.txt.
 REQUIREMENTS ?= requirements-dev.txt
@@ -116,7 +117,7 @@ shell: setup $(MODEL)
 
 test: setup lint validate node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
 
 # Style and types (pyproject.toml): ruff (lint + format) and mypy, in seconds.
 lint: setup

@@ -81,12 +81,23 @@ class Stack(RunningStack):
 LIVE_FIXTURES = {"stack", "browser", "chat_page", "practice_site"}
 
 
+SESSION_STACK_GROUP = "session-stack"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
     """Tests that need a running Heupwijzer (a trained model, servers) or a browser are marked
-    `stack`: `pytest -m "not stack"` runs the unit tests alone, in seconds."""
+    `stack`: `pytest -m "not stack"` runs the unit tests alone, in seconds.
+
+    For `make test` (pytest-xdist, --dist loadgroup) each module is one group, and every module
+    that talks to the session's stack joins one group: one worker starts that stack (40 CPU
+    seconds), the other runs the production farm, the browser's first run and the unit tests."""
+    uses_session_stack = {item.module.__name__ for item in items if "stack" in getattr(item, "fixturenames", ())}
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.stack)
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(SESSION_STACK_GROUP if module in uses_session_stack else module))
 
 
 def run_async(coroutine: Any) -> Any:

@@ -455,23 +455,5 @@ def test_rest_has_one_cors_header_for_the_chat_page_and_none_for_other_sites(sta
     assert allow_origin(other) == []
 
 
-def test_channels_without_settings_are_not_enabled_and_say_what_to_set(tmp_path: Any) -> None:
-    bare = Stack(
-        workdir=tmp_path, tracker_db=tmp_path / "tracker.db", services="rasa", settings={"HEUPWIJZER_REST_TOKEN": ""}
-    ).start()
-    try:
-        for channel in ("telegram", "twilio", "whatsapp", "rest"):
-            response = requests.post(f"{bare.base_url}/webhooks/{channel}/webhook", data=b"{}", timeout=30)
-            assert response.status_code == 404, channel
-            assert "not enabled" in response.json()["error"]
-        log = bare.log()
-    finally:
-        bare.stop()
-    assert "Telegram is not enabled: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL" in log
-    assert "WhatsApp (Twilio) is not enabled: set TWILIO_ACCOUNT_SID" in log
-    assert "WhatsApp (Cloud API) is not enabled: set WHATSAPP_ACCESS_TOKEN" in log
-    assert "REST is not enabled: set HEUPWIJZER_REST_TOKEN" in log
-
-
 def test_meta_numbers_answer_the_beweegcheck_when_no_options_are_open(stack: Stack, platforms: FakePlatforms) -> None:
     assert "Vraag 2 van 2" in meta_reply_after(stack, platforms, "beweeg ik genoeg?", "3")

@@ -1,7 +1,8 @@
-"""The production profile (HEUPWIJZER_PROFILE=production): PostgreSQL tracker store and Redis lock
-store, started through the same launcher; and a one-line error, no stack trace, when either is
-missing. PostgreSQL is this machine's service (127.0.0.1:5432) with a database of the test's own;
-Redis is a redis-server of the test's own on a free port."""
+"""The production profile (HEUPWIJZER_PROFILE=production): a one-line error, no stack trace, when
+PostgreSQL or Redis is missing or a shared secret is not set; Redis shared by instances (option memory,
+conversation lock). Conversations in PostgreSQL are tested on the production farm (test_scale_out.py).
+PostgreSQL is this machine's service (127.0.0.1:5432) with a database of the test's own; Redis is a
+redis-server of the test's own on a free port."""
 
 from __future__ import annotations
 
@@ -17,14 +18,12 @@ import psycopg2
 import pytest
 import redis
 
-from heupwijzer.channels.identity import conversation_id
 from heupwijzer.channels.memory import SharedOptionMemory, SharedRecentIds
-from tests.conftest import ID_SECRET, ROOT, VENV_BIN, Stack, free_port, new_sender, texts
+from tests.conftest import ID_SECRET, ROOT, VENV_BIN, free_port
 
 pytestmark = pytest.mark.stack
 
 SERVICE = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-QUESTION = "wat kan ik zelf doen aan mijn heupartrose?"
 
 
 @pytest.fixture(scope="module")
@@ -70,31 +69,6 @@ def production(database: str, redis_port: int) -> Dict[str, str]:
         "HEUPWIJZER_REDIS_PORT": str(redis_port),
         "HEUPWIJZER_ACTION_TOKEN": "action-token-shared-by-every-instance",
     }
-
-
-def test_conversations_are_kept_in_postgresql(tmp_path: Path, database: str, redis_port: int) -> None:
-    stack = Stack(
-        workdir=tmp_path,
-        tracker_db=tmp_path / "unused.db",
-        services="actions,rasa",
-        settings=production(database, redis_port),
-    ).start()
-    sender = new_sender()
-    try:
-        reply = texts(stack.say(sender, "ik ben Jan de Vries, " + QUESTION))
-        follow = texts(stack.say(sender, "hoe vaak per week?"))
-    finally:
-        stack.stop()
-    assert "Rook niet" in reply and follow.strip()
-    assert not (tmp_path / "unused.db").exists(), "the embedded SQLite store was used"
-    with psycopg2.connect(dbname=database, **SERVICE) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT data FROM events WHERE sender_id = %s AND type_name = 'user'",
-            (conversation_id("rest", sender, ID_SECRET.encode()),),
-        )
-        stored = [row[0] for row in cursor.fetchall()]
-    assert len(stored) == 2
-    assert "Jan de Vries" not in stored[0] and "[PERSOON]" in stored[0]
 
 
 @pytest.mark.parametrize("broken", ["database", "redis"])

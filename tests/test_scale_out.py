@@ -21,7 +21,9 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from heupwijzer.channels.identity import conversation_id
 from tests.conftest import (
+    ID_SECRET,
     PRACTICE_SITE,
     REST_HEADERS,
     TWILIO_AUTH,
@@ -173,6 +175,28 @@ def send_one(farm: Farm, sender: str, text: str) -> str:
         say(session, farm.url, sender, turn)
     assert turn.status == 200, f"{text!r}: status {turn.status}"
     return texts(turn.reply)
+
+
+def test_conversations_are_kept_in_postgresql_scrubbed_and_under_a_pseudonym(farm: Farm) -> None:
+    sender = f"pg-{uuid.uuid4().hex[:8]}"
+    reply = send_one(farm, sender, "ik ben Jan de Vries, wat kan ik zelf doen aan mijn heupartrose?")
+    follow = send_one(farm, sender, "hoe vaak per week?")
+    assert "Rook niet" in reply and follow.strip()
+    assert not (farm.workdir / "unused.db").exists(), "the embedded SQLite store was used"
+    connection = farm.postgres.connect()
+    try:
+        cursor = connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute(
+            "SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
+            (conversation_id("rest", sender, ID_SECRET.encode()),),
+        )
+        stored = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM events WHERE sender_id LIKE %s", (f"%{sender}%",))
+        under_own_id = cursor.fetchone()[0]
+    finally:
+        connection.close()  # type: ignore[attr-defined]
+    assert len(stored) == 2 and under_own_id == 0
+    assert "Jan de Vries" not in stored[0] and "[PERSOON]" in stored[0]
 
 
 def test_action_servers_down_the_patient_is_told_and_the_conversation_goes_on(farm: Farm) -> None:

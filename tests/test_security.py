@@ -133,6 +133,13 @@ def test_no_phone_number_or_message_text_in_the_store_or_the_logs(stack: Stack, 
         assert secret not in logs, f"{secret!r} is in a log"
 
 
+def test_without_a_practice_password_there_is_no_insights_page(stack: Stack) -> None:
+    """The session's stack sets no HEUPWIJZER_INSIGHTS_PASSWORD (tests/test_insights_page.py sets one)."""
+    for path in ("insights", "insights/onbeantwoord.csv"):
+        response = requests.get(f"{stack.web_url}{path}", auth=("praktijk", "een-wachtwoord"), timeout=30)
+        assert response.status_code == 404 and "heup" not in response.text, path
+
+
 def test_the_tracker_store_file_is_readable_by_its_owner_only(stack: Stack) -> None:
     rest(stack, new_sender(), "hallo")
     assert stack.tracker_db.stat().st_mode & 0o077 == 0
