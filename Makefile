@@ -115,7 +115,9 @@ run: setup node_modules/.installed $(MODEL)
 shell: setup $(MODEL)
 	@$(VENV)/bin/heupwijzer shell
 
-test: setup lint validate node_modules/.installed browser nginx $(MODEL)
+# No separate `validate`: the model is retrained whenever data, domain or config changed, and
+# `rasa train` runs the same validation first (rasa/cli/train.py: validate_files).
+test: setup lint node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
 	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
 

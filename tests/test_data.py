@@ -185,3 +185,15 @@ def test_every_topic_has_all_its_pieces() -> None:
         f"{topic}: missing in {where}" for topic in sorted(every) for where, have in pieces.items() if topic not in have
     ]
     assert missing == []
+
+
+def test_make_test_validates_domain_and_data_through_training() -> None:
+    """`make test` has no separate `rasa data validate`: it retrains whenever data, domain or config
+    changed, and `rasa train` runs that validation first unless told to skip it."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    model_rule = makefile.split("\n$(MODEL):", 1)[1].split("\n\n", 1)[0]
+    assert "$(RASA) train" in model_rule and "skip-validation" not in model_rule
+    for prerequisite in ("config.yml", "domain.yml", "$(DATA_FILES)"):
+        assert prerequisite in model_rule.splitlines()[0]
+    test_rule = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "$(MODEL)" in test_rule
