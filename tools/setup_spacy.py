@@ -39,9 +39,16 @@ def log(message: str) -> None:
 
 
 def is_installed(name: str) -> bool:
-    import spacy.util
+    """As spacy.util.is_package, without importing spaCy (which imports TensorFlow: 10 s)."""
+    from importlib.metadata import PackageNotFoundError, distribution
 
-    return spacy.util.is_package(name)
+    for candidate in (name, name.replace("_", "-")):
+        try:
+            distribution(candidate)
+            return True
+        except PackageNotFoundError:
+            continue
+    return False
 
 
 def pip_install(*args: str, quiet_failure: bool = False) -> bool:
@@ -53,7 +60,25 @@ def pip_install(*args: str, quiet_failure: bool = False) -> bool:
     return result.returncode == 0
 
 
+def reachable(url: str, timeout: float = 10) -> bool:
+    """Whether the download location answers at all: pip takes some 20 s to give up on a name that
+    does not resolve, and every `make` asks again while the offline pipeline is in use."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout).close()
+    except urllib.error.HTTPError:
+        return True  # it answered; pip reports what is wrong
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def install_official() -> bool:
+    if not reachable(OFFICIAL_URL):
+        log(f"{OFFICIAL_URL} is not reachable")
+        return False
     log(f"installing {OFFICIAL} {OFFICIAL_VERSION} from {OFFICIAL_URL}")
     ok = pip_install("--no-deps", "--timeout", "15", "--retries", "0", OFFICIAL_URL, quiet_failure=True)
     return ok and is_installed(OFFICIAL)
