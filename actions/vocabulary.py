@@ -14,9 +14,11 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List
 
 import yaml
-from spacy.lang.nl.stop_words import STOP_WORDS
 
 from heupwijzer.paths import NLU_DATA
+from heupwijzer.stop_words import dutch_stop_words
+
+STOP_WORDS = dutch_stop_words()
 
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 STEM = 5

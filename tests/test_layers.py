@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from heupwijzer.paths import ROOT, VENV_BIN
+from heupwijzer.stop_words import dutch_stop_words
 
 LINT_IMPORTS = str(VENV_BIN / "lint-imports")
 
@@ -61,3 +63,21 @@ def test_no_path_tricks_anywhere() -> None:
     for name in tracked.stdout.split():
         text = (ROOT / name).read_text(encoding="utf-8")
         assert not [trick for trick in tricks if trick in text], name
+
+
+def test_the_action_server_and_the_insights_page_start_without_tensorflow() -> None:
+    """Only Rasa needs TensorFlow: importing it (through spaCy, for a list of stop words) cost the
+    action server 8 s of every start."""
+    code = (
+        "import sys, actions.conversation, heupwijzer.server.action_server, heupwijzer.insights.report\n"
+        "print(sorted({'tensorflow', 'spacy', 'thinc'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_dutch_stop_words_are_spacys() -> None:
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    assert dutch_stop_words() == frozenset(STOP_WORDS) and "het" in dutch_stop_words()

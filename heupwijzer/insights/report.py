@@ -12,12 +12,12 @@ from functools import lru_cache
 from typing import Any, Dict, List, Sequence, Tuple
 
 import sqlalchemy as sa
-from spacy.lang.nl.stop_words import STOP_WORDS as DUTCH_STOP_WORDS
 
 from heupwijzer.content import read_file
 from heupwijzer.insights import privacy
 from heupwijzer.insights.facts import BEWEEGCHECK, FALLBACKS, PRACTICE_TIME, RED_FLAGS
 from heupwijzer.insights.tables import counts, unanswered
+from heupwijzer.stop_words import dutch_stop_words
 
 PERIODS = (7, 30, 90)
 CHANNELS = {
@@ -197,7 +197,7 @@ def fallbacks(total: Counter[Tuple[str, str]]) -> Section:
     return Section("niet_begrepen", "Niet (zeker) begrepen", header, rows, chart)
 
 
-STOP_WORDS = frozenset(DUTCH_STOP_WORDS) | {"hoi", "hallo", "graag", "dank", "bedankt"}
+STOP_WORDS = dutch_stop_words() | {"hoi", "hallo", "graag", "dank", "bedankt"}
 WORD = re.compile(r"[a-zà-ÿ]+")
 
 
