@@ -1,10 +1,11 @@
-"""What a physiotherapist and a triage nurse read in the answers (issue 24): the numbers to call.
+"""What a physiotherapist and a triage nurse read in the answers (issue 24): the leaflet's own
+strength of each statement, the leaflet content every answer must cover, and the numbers to call.
 Texts from domain.yml, no model needed."""
 
 from __future__ import annotations
 
 import re
-from typing import Dict
+from typing import Dict, List
 
 import pytest
 import yaml
@@ -17,6 +18,51 @@ RESPONSES: Dict[str, str] = {name: variants[0]["text"] for name, variants in DOM
 
 def answer(name: str) -> str:
     return RESPONSES[name]
+
+
+# --- statements no stronger than the leaflet ---------------------------------------------------
+@pytest.mark.parametrize(
+    "response,stronger,leaflet",
+    [
+        # leaflet: "(ochtend)stijfheid" - stiffness, also in the morning; not "mostly in the morning"
+        ("utter_ask_symptoms", "vooral 's ochtends", "ook 's ochtends"),
+        # leaflet: painkillers "kunnen helpen"
+        ("utter_ask_pain", "Wat helpt:", "Wat kan helpen:"),
+        # leaflet: how often is agreed with the therapist; no daily routine of our own
+        ("utter_ask_home_exercise", "vaste momenten op de dag", "spreek je samen met je therapeut af"),
+        # leaflet: nothing about oefentherapeuten working "the same way"
+        ("utter_ask_exercise_therapist", "dezelfde aanpak", "kun je bij allebei terecht"),
+        # leaflet: a healthy lifestyle "helpt ... te verminderen", not "complaints become less"
+        (
+            "utter_follow_up_why_lifestyle",
+            "worden dan minder",
+            "helpt het om je pijn en andere klachten te verminderen",
+        ),
+        ("utter_ask_exercise", "heb je minder klachten", "help je je klachten te verminderen"),
+    ],
+)
+def test_a_statement_is_as_strong_as_the_leaflet_and_no_stronger(response: str, stronger: str, leaflet: str) -> None:
+    assert stronger not in answer(response)
+    assert leaflet in answer(response)
+
+
+# --- leaflet content that an answer covers -----------------------------------------------------
+@pytest.mark.parametrize(
+    "response,fragments",
+    [
+        # "minder last van pijn, stijfheid en vermoeidheid": tiredness is among the complaints
+        ("utter_ask_symptoms", ["moe zijn"]),
+        # "Soms is informatie en advies over wat je zelf kunt doen voldoende om je doel(en) te behalen."
+        ("utter_ask_advice_medication", ["Soms is uitleg en advies over wat je zelf kunt doen al genoeg"]),
+        # "De therapeut adviseert je over gezond bewegen, een gezonde leefstijl en over omgaan met pijn."
+        ("utter_ask_advice_medication", ["gezond bewegen", "een gezonde leefstijl", "omgaan met pijn"]),
+        # "of je dagelijkse activiteiten invloed hebben op de klachten"; "aangrenzende gewrichten"
+        ("utter_ask_examination", ["dagelijkse dingen", "beïnvloeden", "de gewrichten ernaast"]),
+    ],
+)
+def test_the_leaflet_content_is_covered(response: str, fragments: List[str]) -> None:
+    for fragment in fragments:
+        assert fragment in answer(response), f"{response} misses {fragment!r}"
 
 
 # --- the numbers to call -------------------------------------------------------------------------
