@@ -1,15 +1,16 @@
 """What a physiotherapist and a triage nurse read in the answers (issue 24): the leaflet's own
-strength of each statement, the leaflet content every answer must cover, and the numbers to call.
-Texts from domain.yml, no model needed."""
+strength of each statement, the leaflet content every answer must cover, the numbers to call, and
+a follow-up answer that answers the question asked. Texts from domain.yml, no model needed."""
 
 from __future__ import annotations
 
 import re
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 import yaml
 
+from actions.follow_up import follow_ups
 from heupwijzer.paths import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -98,3 +99,29 @@ def test_the_after_surgery_warnings_name_the_signs_a_patient_recognises() -> Non
     # breathlessness after the operation is for the huisarts now; 112 when it is severe or with chest pain
     huisarts, emergency = rehabilitation.split("Bel dan 112")[0].rsplit("Heb je pijn op de borst", 1)
     assert "kortademig" in huisarts and "erg benauwd" in emergency
+
+
+# --- follow-ups that answer the question asked ---------------------------------------------------
+FOLLOW_UPS: List[Tuple[str, str, str, List[str]]] = [
+    # topic, kind of question, the question, what the answer must say
+    ("ask_pain", "how_often", "hoe vaak mag ik die nemen?", ["huisarts of apotheek"]),
+    ("ask_pain", "why", "waarom doet het pijn?", ["Daardoor kun je pijn hebben"]),
+    ("ask_rehabilitation", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut"]),
+    ("ask_home_exercise", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut", "kunstheup"]),
+    ("ask_treatment", "what_next", "en als het niet helpt?", ["Bespreek dat met je therapeut", "kunstheup"]),
+    ("ask_exercise", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut", "kunstheup"]),
+    ("ask_work_sport", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
+    ("ask_self_care", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
+    ("ask_examination", "why", "waarom doet de therapeut dat?", ["ziet de therapeut of je heupartrose hebt"]),
+    ("ask_not_advised", "dangerous", "is dat gevaarlijk?", ["Of deze behandelingen gevaarlijk zijn"]),
+]
+
+
+@pytest.mark.parametrize("topic,kind,question,expected", FOLLOW_UPS, ids=[f"{t}-{k}" for t, k, _, _ in FOLLOW_UPS])
+def test_a_follow_up_gets_an_answer_to_that_question(topic: str, kind: str, question: str, expected: List[str]) -> None:
+    table = follow_ups()
+    assert table.kind_of(question) == kind
+    reply = table.answer(topic, kind)
+    assert reply.response is not None, f"({topic}, {kind}) answers with a whole topic, not the question"
+    for fragment in expected:
+        assert fragment in answer(reply.response), f"({topic}, {kind}): {fragment!r} not in {reply.response}"

@@ -197,3 +197,22 @@ def test_the_same_topic_again_with_a_follow_up_close_behind_gets_the_follow_up(t
         assert responses[0] == "utter_follow_up_dangerous"
     else:
         assert responses[0] == "utter_ask_pain"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("waarom doet het pijn?", "utter_follow_up_why_pain"),  # short, with a follow-up's word: answered as one
+        ("wat kan ik doen tegen de pijn in mijn heup als ik wandel?", "utter_ask_pain"),  # a new question
+    ],
+)
+def test_a_short_follow_up_that_the_nlu_reads_as_the_same_topic_is_answered_as_a_follow_up(
+    text: str, expected: str
+) -> None:
+    """ "waarom doet het pijn?" right after the pain answer asks why it hurts: not the pain answer again
+    (issue 24), even when the NLU has no follow_up among its first two guesses."""
+    ranking = [{"name": "ask_pain", "confidence": 0.9}, {"name": "ask_symptoms", "confidence": 0.05}]
+    messages, _ = run_action(
+        ActionAnswerTopic(), make_tracker("ask_pain", ranking=ranking, text=text, slots={"topic": "ask_pain"})
+    )
+    assert messages[0]["response"] == expected
