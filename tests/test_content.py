@@ -101,6 +101,11 @@ def test_the_after_surgery_warnings_name_the_signs_a_patient_recognises() -> Non
     assert "kortademig" in huisarts and "erg benauwd" in emergency
 
 
+def test_the_knee_link_does_not_assume_arthrosis() -> None:
+    links = (ROOT / "content" / "links.yml").read_text(encoding="utf-8")
+    assert "artrose-van-knie" not in links
+
+
 # --- follow-ups that answer the question asked ---------------------------------------------------
 FOLLOW_UPS: List[Tuple[str, str, str, List[str]]] = [
     # topic, kind of question, the question, what the answer must say

@@ -156,11 +156,13 @@ def test_a_bare_yes_or_no_after_the_feedback_question_is_feedback(intent: str, r
 
 
 # --- declines ---------------------------------------------------------------------------------
-def test_knee_complaints_get_the_thuisarts_knee_page() -> None:
+def test_knee_complaints_get_the_general_page_not_one_that_assumes_arthrosis() -> None:
+    """Not every knee complaint is arthrosis: no "artrose van de knie" page (issue 24)."""
     entities = [{"entity": "body_part", "value": "knie"}]
     messages, _ = run_action(ActionDeclineBodyPart(), make_tracker("other_body_part", entities=entities))
     assert messages[0]["body_part"] == "je knie"
-    assert "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-knie" in messages[0]["body_part_link"]
+    assert messages[0]["body_part_link"] == "[Thuisarts.nl](https://www.thuisarts.nl/)"
+    assert "artrose" not in messages[0]["body_part_link"]
 
 
 def test_other_body_parts_get_the_thuisarts_home_page() -> None:

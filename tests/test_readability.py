@@ -36,7 +36,7 @@ VARIABLES: Dict[str, str] = {
     "links": link_lines(LONGEST_TOPIC.links),
     "link": max((link.markdown() for topic in CONTENT.topics.values() for link in topic.links), key=len),
     "body_part": "andere delen van je lichaam",
-    "body_part_link": "Thuisarts.nl: [Ik heb artrose van de knie](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-knie)",
+    "body_part_link": max((link.markdown() for link in CONTENT.body_part_links.values()), key=len),
     "moderate_days": "op geen enkele dag",
     "strength_days": "op geen enkele dag",
     "extra_days": "5 dagen",
