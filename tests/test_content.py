@@ -59,6 +59,8 @@ def test_a_statement_is_as_strong_as_the_leaflet_and_no_stronger(response: str, 
         ("utter_ask_advice_medication", ["gezond bewegen", "een gezonde leefstijl", "omgaan met pijn"]),
         # "of je dagelijkse activiteiten invloed hebben op de klachten"; "aangrenzende gewrichten"
         ("utter_ask_examination", ["dagelijkse dingen", "beïnvloeden", "de gewrichten ernaast"]),
+        # after the operation: suppleness, strength, coordination, endurance, daily activities again
+        ("utter_ask_rehabilitation", ["soepel en sterk", "je kracht, je conditie", "coördinatie", "veilig op"]),
     ],
 )
 def test_the_leaflet_content_is_covered(response: str, fragments: List[str]) -> None:
