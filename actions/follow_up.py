@@ -115,12 +115,15 @@ def answer_follow_up(
 
 
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:
-    """The NLU names the topic the patient just read about, with follow_up a close second, and the
-    question has a recognisable kind ("kan het kwaad als het pijn doet?" after the pain answer):
-    repeating the answer would not help, so the kind of follow-up is returned."""
+    """The NLU names the topic the patient just read about, with follow_up a close second or in a
+    message as short as a follow-up ("waarom doet het pijn?" after the pain answer), and the question
+    has a recognisable kind ("kan het kwaad als het pijn doet?"): repeating the answer would not
+    help, so the kind of follow-up is returned."""
     ranking = [
         e.get("name") for e in tracker.latest_message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"
     ]
-    if intent != tracker.get_slot(TOPIC_SLOT) or "follow_up" not in ranking[:2]:
+    if intent != tracker.get_slot(TOPIC_SLOT):
+        return None
+    if "follow_up" not in ranking[:2] and not short_follow_up_in_context(tracker):
         return None
     return follow_ups().kind_of(latest_text(tracker))

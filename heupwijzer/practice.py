@@ -1,8 +1,9 @@
 """The practice's contact details: one file (content/practice.yml) with environment overrides.
 
 A missing or malformed setting raises PracticeConfigError when the action server starts,
-so a patient never sees an empty phone number. `python -m heupwijzer.practice` checks the
-configuration and prints what is in use.
+so a patient never sees an empty phone number. The example details the file ships with are found
+by `placeholders`: the production profile refuses to start with them, `make run` warns.
+`python -m heupwijzer.practice` checks the configuration and prints what is in use.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import re
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Dict, Mapping
+from typing import Dict, List, Mapping
 
 import yaml
 
-from heupwijzer.paths import CONTENT_DIR
+from heupwijzer.paths import CONTENT_DIR, ROOT
 from heupwijzer.settings import Settings, settings
 
 DEFAULT_FILE = CONTENT_DIR / "practice.yml"
@@ -48,6 +49,16 @@ CHECKS = {
     "colour": (re.compile(r"^#[0-9a-fA-F]{6}$"), "a colour such as #0b5d7a"),
 }
 MIN_CONTRAST_WITH_WHITE = 4.5  # WCAG AA for normal text
+
+# The example details content/practice.yml ships with, for trying Heupwijzer out: a patient would find
+# them dead ends (tests/test_practice.py keeps this list and the shipped file in step).
+SHIPPED_EXAMPLE = {
+    "name": "Fysiotherapie Voorbeeld",
+    "phone": "010 123 45 67",
+    "email": "info@praktijk.example",
+    "booking_url": "https://praktijk.example/afspraak",
+    "address": "Voorbeeldstraat 1, 1234 AB Voorbeeldstad",
+}
 
 
 def contrast_with_white(colour: str) -> float:
@@ -94,9 +105,32 @@ def build_practice(raw: Mapping[str, object], config: Settings) -> Practice:
     return Practice(**values)
 
 
+def practice_file(config: Settings) -> Path:
+    return Path(config.practice_file or DEFAULT_FILE)
+
+
+def placeholders(practice: Practice) -> List[str]:
+    """The settings that still hold the shipped example details."""
+    return [name for name, example in SHIPPED_EXAMPLE.items() if getattr(practice, name) == example]
+
+
+def placeholder_problem(practice: Practice, config: Settings) -> str | None:
+    """One Dutch line naming the file and the settings that still hold the example details."""
+    found = placeholders(practice)
+    if not found:
+        return None
+    path = practice_file(config).resolve()
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    variables = ", ".join(env_name(name) for name in found)
+    return (
+        f"{shown} bevat nog de voorbeeldgegevens bij {', '.join(found)}: vul de gegevens van je praktijk in "
+        f"(of zet {variables})."
+    )
+
+
 def load_practice(config: Settings | None = None) -> Practice:
     config = config or settings()
-    path = Path(config.practice_file or DEFAULT_FILE)
+    path = practice_file(config)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:

@@ -156,11 +156,13 @@ def test_a_bare_yes_or_no_after_the_feedback_question_is_feedback(intent: str, r
 
 
 # --- declines ---------------------------------------------------------------------------------
-def test_knee_complaints_get_the_thuisarts_knee_page() -> None:
+def test_knee_complaints_get_the_general_page_not_one_that_assumes_arthrosis() -> None:
+    """Not every knee complaint is arthrosis: no "artrose van de knie" page (issue 24)."""
     entities = [{"entity": "body_part", "value": "knie"}]
     messages, _ = run_action(ActionDeclineBodyPart(), make_tracker("other_body_part", entities=entities))
     assert messages[0]["body_part"] == "je knie"
-    assert "https://www.thuisarts.nl/artrose/ik-heb-artrose-van-knie" in messages[0]["body_part_link"]
+    assert messages[0]["body_part_link"] == "[Thuisarts.nl](https://www.thuisarts.nl/)"
+    assert "artrose" not in messages[0]["body_part_link"]
 
 
 def test_other_body_parts_get_the_thuisarts_home_page() -> None:
@@ -197,3 +199,22 @@ def test_the_same_topic_again_with_a_follow_up_close_behind_gets_the_follow_up(t
         assert responses[0] == "utter_follow_up_dangerous"
     else:
         assert responses[0] == "utter_ask_pain"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("waarom doet het pijn?", "utter_follow_up_why_pain"),  # short, with a follow-up's word: answered as one
+        ("wat kan ik doen tegen de pijn in mijn heup als ik wandel?", "utter_ask_pain"),  # a new question
+    ],
+)
+def test_a_short_follow_up_that_the_nlu_reads_as_the_same_topic_is_answered_as_a_follow_up(
+    text: str, expected: str
+) -> None:
+    """ "waarom doet het pijn?" right after the pain answer asks why it hurts: not the pain answer again
+    (issue 24), even when the NLU has no follow_up among its first two guesses."""
+    ranking = [{"name": "ask_pain", "confidence": 0.9}, {"name": "ask_symptoms", "confidence": 0.05}]
+    messages, _ = run_action(
+        ActionAnswerTopic(), make_tracker("ask_pain", ranking=ranking, text=text, slots={"topic": "ask_pain"})
+    )
+    assert messages[0]["response"] == expected

@@ -38,3 +38,23 @@ def test_headings_are_in_english(page: Path) -> None:
     headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
     dutch = [h for h in headings if re.search(r"\b(voor|de|het|een|productie|inzichten|praktijk)\b", h, re.I)]
     assert not dutch, dutch
+
+
+def test_the_clinical_review_page_gives_every_topic_its_leaflet_section() -> None:
+    import yaml
+
+    page = (ROOT / "docs" / "clinical-review.md").read_text(encoding="utf-8")
+    table = page.split("## Topics and their leaflet section", 1)[1].split("\n## ", 1)[0]
+    rows = {m.group(1): m.group(2).strip() for m in re.finditer(r"^\| `(ask_\w+)` \|[^|]*\|([^|]+)\|$", table, re.M)}
+    topics = yaml.safe_load((ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))["topics"]
+    assert sorted(topics) == sorted(rows), f"missing: {sorted(set(topics) - set(rows))}"
+    assert all(section for section in rows.values())
+
+
+def test_every_answer_the_clinical_review_page_names_exists() -> None:
+    import yaml
+
+    page = (ROOT / "docs" / "clinical-review.md").read_text(encoding="utf-8")
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    named = set(re.findall(r"`(utter_\w+?)(?:_\*)?`", page))
+    assert named and not [name for name in named if name not in responses and not name.endswith("follow_up")]

@@ -203,3 +203,16 @@ def test_a_malformed_setting_stops_the_launcher_with_one_line_naming_it(
     assert launch.main(["--env-file", "", "--services", "web", "--state-dir", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "HEUPWIJZER_REDIS_PORT='zes'" in error and "Traceback" not in error
+
+
+def test_make_run_warns_about_the_example_practice_details_and_starts(tmp_path: Path) -> None:
+    """The embedded profile (`make run`, trying Heupwijzer out) starts with the shipped example
+    details, saying which file and settings to fill in; production refuses (tests/test_production.py)."""
+    port = free_port()
+    launcher = launch_web(tmp_path, port)
+    try:
+        web_server_pid(launcher, port)
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        output, _ = launcher.communicate(timeout=60)
+    assert "LET OP: content/practice.yml bevat nog de voorbeeldgegevens bij name, phone, email" in output

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from heupwijzer.paths import ROOT
 from heupwijzer.practice import PracticeConfigError, build_practice, load_practice
 from heupwijzer.settings import Settings
 
@@ -77,3 +78,16 @@ def test_colour_contrast_is_computed_as_wcag_does() -> None:
     assert round(contrast_with_white("#000000"), 1) == 21.0
     assert round(contrast_with_white("#ffffff"), 1) == 1.0
     assert contrast_with_white("#0b5d7a") >= 4.5
+
+
+def test_the_shipped_example_details_are_found_and_named_with_their_file() -> None:
+    from heupwijzer.practice import SHIPPED_EXAMPLE, placeholder_problem, placeholders
+
+    shipped = load_practice(Settings.of({}))
+    assert placeholders(shipped) == list(SHIPPED_EXAMPLE), "SHIPPED_EXAMPLE and content/practice.yml differ"
+    line = placeholder_problem(shipped, Settings.of({}))
+    assert line is not None and line.startswith("content/practice.yml bevat nog de voorbeeldgegevens")
+    assert "\n" not in line and "HEUPWIJZER_PRACTICE_PHONE" in line
+    assert placeholders(build_practice(COMPLETE, Settings.of({}))) == []
+    test_practice = Settings.of({"HEUPWIJZER_PRACTICE_FILE": str(ROOT / "tests" / "data" / "practice.yml")})
+    assert placeholder_problem(load_practice(test_practice), test_practice) is None

@@ -20,6 +20,7 @@ import redis
 
 from heupwijzer.channels.memory import SharedOptionMemory, SharedRecentIds
 from tests.conftest import ID_SECRET, ROOT, VENV_BIN, free_port
+from tests.harness.farm import PRACTICE_FILE
 
 pytestmark = pytest.mark.stack
 
@@ -68,6 +69,7 @@ def production(database: str, redis_port: int) -> Dict[str, str]:
         "HEUPWIJZER_DB_USER": SERVICE["user"],
         "HEUPWIJZER_REDIS_PORT": str(redis_port),
         "HEUPWIJZER_ACTION_TOKEN": "action-token-shared-by-every-instance",
+        "HEUPWIJZER_PRACTICE_FILE": str(PRACTICE_FILE),  # not the example details of content/practice.yml
     }
 
 
@@ -184,3 +186,40 @@ def test_the_conversation_lock_lets_one_message_in_at_a_time_across_instances(re
     assert not any(t.is_alive() for t in threads), "messages wait forever: a ticket was lost"
     assert most[0] == 1 and sorted(handled) == list(range(40))
     assert stores[0].get_lock(conversation) is None, "the lock is gone once nobody waits"
+
+
+def run_launcher(tmp_path: Path, settings: Dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
+    return subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "heupwijzer", "run", "--env-file", "", "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_the_example_practice_details_in_one_line(tmp_path: Path) -> None:
+    """A patient must never be sent to the example phone number, e-mail or booking page (issue 24).
+    Checked before PostgreSQL and Redis are, so none is needed here."""
+    settings = {k: v for k, v in production("heupwijzer", free_port()).items() if k != "HEUPWIJZER_PRACTICE_FILE"}
+    result = run_launcher(tmp_path, {**settings, "HEUPWIJZER_ID_SECRET": ID_SECRET})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("FOUT: content/practice.yml bevat nog de voorbeeldgegevens")
+    for setting in ("name", "phone", "email", "booking_url", "address"):
+        assert setting in lines[0]
+    assert not (tmp_path / "id_secret").exists()
+    # the details given as settings instead: the example e-mail alone is still named
+    given = {
+        "HEUPWIJZER_PRACTICE_NAME": "Fysio Oost",
+        "HEUPWIJZER_PRACTICE_PHONE": "020 765 43 21",
+        "HEUPWIJZER_PRACTICE_BOOKING_URL": "https://fysio-oost.example/afspraak",
+        "HEUPWIJZER_PRACTICE_ADDRESS": "Oostweg 5, Amsterdam",
+    }
+    result = run_launcher(tmp_path, {**settings, **given, "HEUPWIJZER_ID_SECRET": ID_SECRET})
+    assert result.returncode == 2
+    assert "bij email:" in result.stderr and "HEUPWIJZER_PRACTICE_EMAIL" in result.stderr
+    assert "phone" not in result.stderr

@@ -156,6 +156,53 @@ def test_everyday_english_and_indirect_words_are_found(message: str, level: str)
     assert detect(message) == level
 
 
+# Breathlessness by severity (NTS / NHG-TriageWijzer, issue 24): severe or at rest -> 112; a little
+# at rest -> the huisarts now, not 112; since the operation, also on exertion (a pulmonary embolism?)
+# -> the huisarts now; a little out of breath on the stairs without an operation -> a calm answer.
+BREATHLESSNESS = [
+    ("ik ben een beetje benauwd", URGENT),
+    ("ik voel me een beetje benauwd sinds vanmiddag", URGENT),
+    ("sinds mijn operatie ben ik kortademig bij traplopen", URGENT),
+    ("twee weken na mijn nieuwe heup ben ik al buiten adem van een stukje wandelen", URGENT),
+    ("ik ben erg benauwd", EMERGENCY),
+    ("ik ben benauwd, ook als ik niks doe", EMERGENCY),
+    ("als ik de trap op loop ben ik een beetje kortademig", None),
+    ("bij het traplopen word ik kortademig", None),
+]
+
+
+@pytest.mark.parametrize("message,level", BREATHLESSNESS)
+def test_breathlessness_is_triaged_by_severity(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
+@pytest.mark.parametrize("message,level", BREATHLESSNESS)
+def test_breathlessness_gets_the_number_its_severity_needs(stack: Stack, message: str, level: str | None) -> None:
+    reply = texts(stack.say(new_sender(), message))
+    if level == EMERGENCY:
+        assert reply.startswith("Dit klinkt als een noodgeval. Bel nu 112."), reply
+    elif level == URGENT:
+        assert reply.startswith("Dit moet een arts snel bekijken. Bel nu je huisarts."), reply
+        assert "Bel nu 112" not in reply and "huisartsenpost" in reply
+    else:
+        assert "Bel nu" not in reply and "Bel dan 112" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [  # each warning sign of the after-surgery answer (utter_ask_rehabilitation), as a patient says it
+        "mijn wond lekt en ik heb koorts",
+        "na de operatie is mijn kuit dik en doet pijn",
+        "sinds mijn nieuwe heup ben ik sneller kortademig, ook bij traplopen",
+        "mijn been is ineens korter",
+        "na de operatie staat mijn been naar buiten gedraaid",
+        "ik ben gevallen en kan niet meer staan",
+    ],
+)
+def test_every_after_surgery_warning_sign_gets_the_huisarts_now(message: str) -> None:
+    assert detect(message) == URGENT
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT

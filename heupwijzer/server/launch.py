@@ -38,7 +38,7 @@ import sys
 from typing import Dict, Mapping, Sequence
 
 from heupwijzer.paths import MODEL, ROOT, VENV_BIN
-from heupwijzer.practice import PracticeConfigError, load_practice
+from heupwijzer.practice import PracticeConfigError, load_practice, placeholder_problem
 from heupwijzer.server.options import (
     EVERY_ADDRESS,
     Options,
@@ -141,10 +141,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"FOUT: {line}", file=sys.stderr)
         return 2
     try:
-        load_practice(Settings.of(env))  # the practice's contact details must be complete before anything starts
+        practice = load_practice(Settings.of(env))  # the practice's details must be complete before anything starts
     except PracticeConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2
+    example = placeholder_problem(practice, Settings.of(env))
+    if example and options.profile == "production":  # patients would get a phone number nobody answers
+        print(f"FOUT: {example}", file=sys.stderr)
+        return 2
+    if example:
+        print(f"LET OP: {example} Patiënten zien nu voorbeeldgegevens.", file=sys.stderr, flush=True)
     trouble = problems(options.profile, env)
     if trouble:
         for line in trouble:

@@ -30,6 +30,7 @@ from tests.harness.stack import ROOT, Stack, free_port, stop_process
 TEMPLATE = ROOT / "deploy" / "nginx" / "heupwijzer.conf.template"
 ACTION_TOKEN = "action-token-shared-by-every-instance"
 DATABASE = "heupwijzer"
+PRACTICE_FILE = ROOT / "tests" / "data" / "practice.yml"  # a practice without the example details
 
 
 def binary(name: str, *extra: str) -> str:
@@ -238,6 +239,8 @@ class Farm:
             "HEUPWIJZER_DB_USER": "postgres",
             "HEUPWIJZER_REDIS_PORT": str(self.redis.port),
             "HEUPWIJZER_ACTION_TOKEN": ACTION_TOKEN,
+            # production refuses the example details content/practice.yml ships with
+            "HEUPWIJZER_PRACTICE_FILE": str(PRACTICE_FILE),
             **self.settings,
         }
 
