@@ -101,6 +101,9 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
         "mijn buurman kreeg een ontstoken wond na zijn kunstheup, waar moet ik op letten?",  # someone else
         "mijn vader is nog nooit gevallen, maar mag hij met de rollator wandelen?",
         "niks acuuts, gewoon wat zeurende pijn, wat helpt?",
+        "in de winter zijn mijn tenen altijd koud en wit, past dat bij artrose?",  # every winter, not now
+        "na het zwemmen zijn mijn voeten koud en blauw",
+        "mijn handen zijn koud en wit",  # not a leg
     ],
 )
 def test_context_makes_a_sign_not_current(message: str) -> None:
@@ -150,6 +153,9 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("vier keer per dag paracetamol en voor mijn griep een poedertje waar ook paracetamol in zit", URGENT),
         ("sinds de nieuwe heup weet mijn moeder niet welke dag het is en ze is warm", URGENT),
         ("twee weken na de operatie is mijn hele been dik en warm", URGENT),
+        ("mijn been is koud en wit", EMERGENCY),  # cold and pale at once, no other sign (issue 24)
+        ("het been van mijn moeder is wit en koud", EMERGENCY),
+        ("my leg is cold and pale", EMERGENCY),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
