@@ -14,6 +14,7 @@ and ages up to 89 are kept (they are not identifying and matter for the advice).
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import time
@@ -105,7 +106,15 @@ class Scrubber:
         started = time.monotonic()
         # deduce builds its tables (a minute) when the cache holds none of its version.
         cache = Path(settings().deduce_cache)
-        self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), cache_path=cache)
+        # Unpickling millions of table objects set off Python's cycle collector again and again:
+        # without it the tables load in a third of the time (5.4 -> 1.7 s). Nothing here is garbage.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), cache_path=cache)
+        finally:
+            if collecting:
+                gc.enable()
         self.keep = own_words()
         logger.info("PII scrubber (deduce) ready in %.1f s", time.monotonic() - started)
 
