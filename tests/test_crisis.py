@@ -55,6 +55,9 @@ LOOK_ALIKES = [
     "ik heb mezelf per ongeluk gesneden bij het koken, mag ik wel oefenen?",
     "ik wil dat de pijn in mijn heup ophoudt, wat helpt?",
     "I don't want to be here at the hospital again, can I exercise at home?",
+    "ik hoop dat het allemaal snel voorbij is, hoe lang duurt het herstel?",  # the review's look-alikes
+    "ik hoop dat het allemaal ophoudt met die pijn",
+    "ik ben bang dat ik mezelf heb beschadigd met de oefeningen",
 ]
 
 

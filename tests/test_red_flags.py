@@ -104,6 +104,8 @@ def test_verb_forms_compounds_and_typos_are_found() -> None:
         "in de winter zijn mijn tenen altijd koud en wit, past dat bij artrose?",  # every winter, not now
         "na het zwemmen zijn mijn voeten koud en blauw",
         "mijn handen zijn koud en wit",  # not a leg
+        "mijn handen zijn koud en wit, mijn been doet pijn",  # the leg is not the cold one
+        "my hands have been cold and blue",  # "been" the verb
     ],
 )
 def test_context_makes_a_sign_not_current(message: str) -> None:
@@ -156,6 +158,9 @@ def test_a_numb_buttock_after_sitting_long_is_no_warning_sign() -> None:
         ("mijn been is koud en wit", EMERGENCY),  # cold and pale at once, no other sign (issue 24)
         ("het been van mijn moeder is wit en koud", EMERGENCY),
         ("my leg is cold and pale", EMERGENCY),
+        ("my leg is white and cold", EMERGENCY),
+        ("mijn voet is koud en heel bleek", EMERGENCY),
+        ("mijn been werd snel koud en wit", EMERGENCY),
     ],
 )
 def test_everyday_english_and_indirect_words_are_found(message: str, level: str) -> None:
