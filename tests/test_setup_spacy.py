@@ -30,9 +30,19 @@ def server() -> Iterator[str]:
     httpd.shutdown()
 
 
-def test_a_location_that_answers_is_reachable_one_that_does_not_resolve_is_not(server: str) -> None:
+def test_a_location_that_answers_is_reachable_one_that_does_not_resolve_is_not(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)  # a proxy would answer for the .invalid host
     assert setup_spacy.reachable(server)  # pip gets to say what is wrong with it
     assert not setup_spacy.reachable("https://spacy-models.invalid/nl_core_news_sm.whl", timeout=5)
+
+
+def test_locations_pip_reads_itself_are_left_to_pip() -> None:
+    """A local file or a mirror with a login in its address: never probed (no crash, no leaked token)."""
+    assert setup_spacy.reachable("/mirror/nl_core_news_sm-3.4.0-py3-none-any.whl")
+    assert setup_spacy.reachable("https://user:token@mirror.invalid/nl_core_news_sm.whl")
 
 
 def test_unreachable_official_model_falls_back_without_calling_pip(monkeypatch: pytest.MonkeyPatch) -> None:

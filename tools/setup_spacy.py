@@ -65,12 +65,17 @@ def reachable(url: str, timeout: float = 10) -> bool:
     does not resolve, and every `make` asks again while the offline pipeline is in use."""
     import urllib.error
     import urllib.request
+    from urllib.parse import urlsplit
 
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return True  # a file, a mirror with a login: pip knows how to read it, and decides
     try:
         urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout).close()
     except urllib.error.HTTPError:
         return True  # it answered; pip reports what is wrong
-    except (OSError, ValueError):
+    except Exception as error:
+        log(f"not reachable: {type(error).__name__}")
         return False
     return True
 
