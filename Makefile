@@ -66,10 +66,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/f
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per machine, in
-# ~/.cache/heupwijzer/deduce (DEDUCE_CACHE_DIRECTORY), as Rasa's training cache.
+# ~/.cache/heupwijzer/deduce (DEDUCE_CACHE_DIRECTORY), as Rasa's training cache. Loaded once per
+# install (a new deduce version rebuilds them), and again whenever the tables themselves are gone,
+# so that no two servers of a test run build them at the same time.
+DEDUCE_TABLES := $(or $(DEDUCE_CACHE_DIRECTORY),$(HOME)/.cache/heupwijzer/deduce)/cache/lookup_structs.pickle
 $(BUILD)/deduce-ready: $(VENV)/.installed
 	@echo "Loading deduce's lookup tables (the first time on this machine: built, about a minute) ..."
 	@mkdir -p $(BUILD) && $(PY) -m heupwijzer.store.scrub > /dev/null && touch $@
+
+$(DEDUCE_TABLES): | $(VENV)/.installed
+	@echo "Building deduce's lookup tables (about a minute) ..."
+	@$(PY) -m heupwijzer.store.scrub > /dev/null
 
 # Always re-checked (cheap); the file only changes when the effective pipeline changes.
 $(BUILD)/spacy-model: $(VENV)/.installed tools/setup_spacy.py FORCE
@@ -79,7 +86,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready
+setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready $(DEDUCE_TABLES)
 
 # Debian's chromium for the browser test (installed when missing and possible).
 browser:

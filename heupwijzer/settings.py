@@ -17,7 +17,10 @@ from dotenv import dotenv_values
 from pydantic import BaseSettings, Field, ValidationError, validator
 
 DEFAULT_ACTION_MAX_BYTES = 4 * 1024 * 1024
-DEFAULT_DEDUCE_CACHE = Path.home() / ".cache" / "heupwijzer" / "deduce"
+
+
+def default_deduce_cache() -> str:
+    return str(Path.home() / ".cache" / "heupwijzer" / "deduce")
 
 
 class Settings(BaseSettings):
@@ -76,8 +79,9 @@ class Settings(BaseSettings):
     # Set by the launcher for its servers (not in .env.example)
     actions_host: str = Field("127.0.0.1", env="SANIC_HOST", launcher=True)
     # Where deduce keeps its built lookup tables (a minute to build): per machine, like Rasa's
-    # training cache, not per install; the image sets its own (not in .env.example).
-    deduce_cache: str = Field(str(DEFAULT_DEDUCE_CACHE), env="DEDUCE_CACHE_DIRECTORY", launcher=True)
+    # training cache, not per install. Set by the Makefile's user or the image, not in .env.example
+    # (launcher=True keeps it out of that file's check).
+    deduce_cache: str = Field(default_factory=default_deduce_cache, env="DEDUCE_CACHE_DIRECTORY", launcher=True)
 
     class Config:
         case_sensitive = True

@@ -126,3 +126,22 @@ def test_loading_deduce_leaves_the_garbage_collector_as_it_was(collecting: bool)
         assert gc.isenabled() is collecting
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_deduces_tables_are_only_read_from_a_folder_nobody_else_can_write(tmp_path: Path) -> None:
+    """deduce unpickles its tables in the process that reads every message (code, if someone else wrote them)."""
+    from heupwijzer.store.scrub import trusted_cache
+
+    folder = tmp_path / "deduce"
+    assert trusted_cache(folder) == {"cache_path": folder}
+    assert folder.stat().st_mode & 0o777 == 0o700, "created for this user only"
+    tables = folder / "cache" / "lookup_structs.pickle"
+    tables.parent.mkdir(mode=0o755)
+    tables.write_bytes(b"")
+    tables.chmod(0o644)
+    assert trusted_cache(folder) == {"cache_path": folder}
+    tables.chmod(0o666)
+    assert trusted_cache(folder) == {}, "a pickle anyone may write is not loaded"
+    tables.chmod(0o644)
+    (folder / "cache").chmod(0o775)
+    assert trusted_cache(folder) == {}, "a folder the group may write is not trusted"

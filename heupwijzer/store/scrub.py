@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -99,19 +100,34 @@ def own_words() -> FrozenSet[str]:
     return frozenset(word for word in words if not word.isdigit())
 
 
+def trusted_cache(folder: Path) -> dict:
+    """deduce unpickles its tables in the process that reads every message: a pickle anyone else
+    could have written is code anyone else could run there. The folder and its tables must belong
+    to this user or to root and be writable by nobody else; otherwise deduce's own folder is used."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for path in (folder, folder / "cache", folder / "cache" / "lookup_structs.pickle"):
+        if path.exists():
+            info = path.stat()
+            if info.st_uid not in (os.getuid(), 0) or info.st_mode & 0o022:
+                logger.warning("deduce's tables in %s are writable by others: not used", folder)
+                return {}
+    return {"cache_path": folder}
+
+
 class Scrubber:
     def __init__(self) -> None:
         from deduce import Deduce
 
         started = time.monotonic()
         # deduce builds its tables (a minute) when the cache holds none of its version.
-        cache = Path(settings().deduce_cache)
+        cache = trusted_cache(Path(settings().deduce_cache))
         # Unpickling millions of table objects set off Python's cycle collector again and again:
         # without it the tables load in a third of the time (5.4 -> 1.7 s). Nothing here is garbage.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), cache_path=cache)
+            self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), **cache)
         finally:
             if collecting:
                 gc.enable()
