@@ -81,3 +81,11 @@ def test_the_dutch_stop_words_are_spacys() -> None:
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     assert dutch_stop_words() == frozenset(STOP_WORDS) and "het" in dutch_stop_words()
+
+
+def test_the_launcher_starts_without_rasa() -> None:
+    """`heupwijzer run` and every test that starts it: Rasa's import alone is 2 CPU s."""
+    code = "import sys, heupwijzer.server.launch\nprint('rasa' in sys.modules, 'tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False False"

@@ -13,7 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from heupwijzer.channels.identity import ToPlatform, conversation_id, id_secret
+from heupwijzer.channels.identity import conversation_id, id_secret
 from heupwijzer.channels.memory import OptionMemory
 from heupwijzer.channels.payloads import safe_text
 from heupwijzer.content import texts
@@ -25,6 +25,23 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 # The longest message any channel hands to the assistant; longer ones get the "te lang" reply.
 MAX_MESSAGE_CHARS = 2000
+
+
+class ToPlatform(OutputChannel):
+    """Rasa addresses the pseudonym; this delivers to the platform id of the message being handled."""
+
+    def __init__(self, output: OutputChannel, platform_id: str) -> None:
+        self.output = output
+        self.platform_id = platform_id
+
+    def name(self) -> str:
+        return self.output.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        await self.output.send_response(self.platform_id, message)
+
+    def __getattr__(self, attribute: str) -> Any:  # e.g. CollectingOutputChannel.messages for REST
+        return getattr(self.output, attribute)
 
 
 def channel_text(name: str) -> str:

@@ -4,16 +4,14 @@ A channel never stores the platform's id (a phone number, a Telegram chat id, a 
 the conversation is stored under `<prefix>:<HMAC-SHA256(HEUPWIJZER_ID_SECRET, platform id)>`, so the
 store, its events and the logs hold no phone number, and one channel cannot address another channel's
 conversations. The platform id lives only in the request that is being handled: the connector
-hands Rasa an output channel that knows where to deliver (`ToPlatform`).
+hands Rasa an output channel that knows where to deliver (`ToPlatform`, heupwijzer/channels/common.py).
+This module does not import Rasa: the launcher uses it (through the shared memory) at every start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any, Dict
-
-from rasa.core.channels.channel import OutputChannel
 
 from heupwijzer.settings import settings
 
@@ -39,20 +37,3 @@ def conversation_id(channel: str, platform_id: str, secret: bytes | None = None)
     """The id a conversation is stored under: the channel's prefix and a keyed hash."""
     digest = hmac.new(secret or id_secret(), f"{channel}\0{platform_id}".encode(), hashlib.sha256).hexdigest()
     return f"{PREFIXES.get(channel, channel)}:{digest[:32]}"
-
-
-class ToPlatform(OutputChannel):
-    """Rasa addresses the pseudonym; this delivers to the platform id of the message being handled."""
-
-    def __init__(self, output: OutputChannel, platform_id: str) -> None:
-        self.output = output
-        self.platform_id = platform_id
-
-    def name(self) -> str:
-        return self.output.name()
-
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        await self.output.send_response(self.platform_id, message)
-
-    def __getattr__(self, attribute: str) -> Any:  # e.g. CollectingOutputChannel.messages for REST
-        return getattr(self.output, attribute)
