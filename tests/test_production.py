@@ -135,10 +135,9 @@ def test_instances_share_redelivered_ids_and_numbered_options(redis_port: int) -
     assert SharedRecentIds("twilio", redis.Redis(port=free_port(), socket_timeout=1)).seen(message) is False
 
 
-def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redis_port: int) -> None:
+def run_launcher(tmp_path: Path, settings: Dict[str, str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
-    settings = {**production(database, redis_port), "HEUPWIJZER_ACTION_TOKEN": ""}
-    result = subprocess.run(
+    return subprocess.run(
         [str(VENV_BIN / "python"), "-m", "heupwijzer", "run", "--env-file", "", "--state-dir", str(tmp_path)],
         cwd=ROOT,
         env={**env, **settings},
@@ -146,6 +145,10 @@ def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redi
         text=True,
         timeout=120,
     )
+
+
+def test_production_needs_the_shared_secrets(tmp_path: Path, database: str, redis_port: int) -> None:
+    result = run_launcher(tmp_path, {**production(database, redis_port), "HEUPWIJZER_ACTION_TOKEN": ""})
     assert result.returncode == 2
     assert "HEUPWIJZER_ID_SECRET is niet gezet" in result.stderr
     assert "HEUPWIJZER_ACTION_TOKEN is niet gezet" in result.stderr
@@ -186,18 +189,6 @@ def test_the_conversation_lock_lets_one_message_in_at_a_time_across_instances(re
     assert not any(t.is_alive() for t in threads), "messages wait forever: a ticket was lost"
     assert most[0] == 1 and sorted(handled) == list(range(40))
     assert stores[0].get_lock(conversation) is None, "the lock is gone once nobody waits"
-
-
-def run_launcher(tmp_path: Path, settings: Dict[str, str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEUPWIJZER_")}
-    return subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "heupwijzer", "run", "--env-file", "", "--state-dir", str(tmp_path)],
-        cwd=ROOT,
-        env={**env, **settings},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_production_refuses_the_example_practice_details_in_one_line(tmp_path: Path) -> None:
