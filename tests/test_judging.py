@@ -79,3 +79,37 @@ def holds(measure: judging.Measure, ours: Dict, floor: Dict) -> bool:
     if measure.lower_is_better:
         return bool(mine["right"] <= theirs["right"] + slack)
     return bool(mine["right"] >= theirs["right"] - slack)
+
+
+def reply_of(*responses: str) -> str:
+    """A reply as the assistant sends it: the responses' texts one after another."""
+    from tools.scoring import DOMAIN, load
+
+    domain = load(DOMAIN)["responses"]
+    return "\n".join(domain[r][0]["text"] for r in responses)
+
+
+def test_a_follow_up_that_moves_to_another_topic_is_right_with_that_topics_answer() -> None:
+    # "en als het niet helpt?" after a question on exercise; the writer wants the answer on when to see
+    # a therapist: that answer is right, also when the table would answer a what_next on that new topic
+    # with something else.
+    turn = {"text": "en als het niet helpt", "topic": "ask_when_therapist", "kind": "what_next"}
+    assert judging.follow_up_answered(reply_of("utter_ask_when_therapist"), turn, "ask_exercise")[0]
+    assert not judging.follow_up_answered(reply_of("utter_ask_exercise"), turn, "ask_exercise")[0]
+    assert not judging.follow_up_answered(reply_of("utter_out_of_scope"), turn, "ask_exercise")[0]
+
+
+def test_a_follow_up_on_the_same_topic_needs_the_tables_answer_not_the_topic_again() -> None:
+    turn = {"text": "hoe vaak dan", "topic": "ask_exercise", "kind": "how_often"}
+    expected = judging.expected_follow_up("ask_exercise", "how_often")
+    assert judging.follow_up_answered(reply_of(expected), turn, "ask_exercise") == (True, expected)
+    assert not judging.follow_up_answered(reply_of("utter_ask_exercise"), turn, "ask_exercise")[0]
+
+
+def test_a_follow_up_that_moves_on_is_not_right_with_the_topic_the_table_sends_that_kind_to() -> None:
+    # "moet ze daarmee naar een fysio?" after the symptoms, labelled ask_when_therapist: the first visit
+    # (where a what_next on ask_when_therapist goes) does not answer it.
+    turn = {"text": "Moet ze daarmee naar een fysio?", "topic": "ask_when_therapist", "kind": "what_next"}
+    assert judging.expected_follow_up("ask_when_therapist", "what_next") == "utter_ask_examination"
+    assert not judging.follow_up_answered(reply_of("utter_ask_examination"), turn, "ask_symptoms")[0]
+    assert judging.follow_up_answered(reply_of("utter_ask_when_therapist"), turn, "ask_symptoms")[0]

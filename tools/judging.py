@@ -92,6 +92,28 @@ def answered(reply: str, topic: str) -> bool:
     return contains(reply, f"utter_{topic}") or (topic == "ask_symptoms" and contains(reply, FIT_ANSWER))
 
 
+def follow_up_answered(reply: str, turn: Dict, topic_before: str) -> Tuple[bool, str]:
+    """A later turn of a conversation answered in its context, and what was expected.
+
+    The writer labels each turn with the topic its answer should be about at that point (the
+    brief) and the kind of question. A full question gets its topic's answer. A follow-up gets what
+    content/follow_ups.yml answers for that kind on that topic. Where the writer's topic moved on
+    ("en als het niet helpt?" after exercise, labelled ask_when_therapist), the new topic's answer
+    is right, or the table's own answer to that kind on the new topic; not another topic the table
+    sends that kind to (the first visit, for a what_next on ask_when_therapist): that answers a
+    question asked on the new topic, not this one.
+    """
+    kind = turn.get("kind") or "question"
+    topic = turn["topic"]
+    if kind == "question":
+        return answered(reply, topic), f"utter_{topic}"
+    expected = expected_follow_up(topic, kind)
+    if topic == topic_before:
+        return contains(reply, expected), expected
+    own_answer = not expected.startswith("utter_ask_")
+    return answered(reply, topic) or (own_answer and contains(reply, expected)), f"utter_{topic}"
+
+
 def calls_now(reply: str) -> bool:
     return alarm_of(reply) in ("emergency", "urgent")
 
@@ -153,12 +175,9 @@ def judge(data: Dict, say: Say, progress: Callable[[str], None] = lambda _: None
     conversations = data.get("conversations") or []
     talks = [(sender("conv"), [turn["text"] for turn in c["turns"]]) for c in conversations]
     for conversation, replies in zip(conversations, replies_of(say, talks), strict=True):
-        for i, (turn, reply) in enumerate(zip(conversation["turns"], replies, strict=True)):
-            if i == 0:
-                continue
-            kind = turn.get("kind") or "question"
-            expected = f"utter_{turn['topic']}" if kind == "question" else expected_follow_up(turn["topic"], kind)
-            right = answered(reply, turn["topic"]) if kind == "question" else contains(reply, expected)
+        turns = conversation["turns"]
+        for before, turn, reply in zip(turns[:-1], turns[1:], replies[1:], strict=True):
+            right, expected = follow_up_answered(reply, turn, before["topic"])
             scores["follow_ups"].add(right, turn["text"], expected, reply)
     progress("off-topic and conversations done")
     return scores
