@@ -113,15 +113,40 @@ FOLLOW_UPS: List[Tuple[str, str, str, List[str]]] = [
     # topic, kind of question, the question, what the answer must say
     ("ask_pain", "how_often", "hoe vaak mag ik die nemen?", ["huisarts of apotheek"]),
     ("ask_pain", "why", "waarom doet het pijn?", ["Daardoor kun je pijn hebben"]),
-    ("ask_rehabilitation", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut"]),
-    ("ask_home_exercise", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut", "kunstheup"]),
-    ("ask_treatment", "what_next", "en als het niet helpt?", ["Bespreek dat met je therapeut", "kunstheup"]),
-    ("ask_exercise", "what_next", "en als het niet beter wordt?", ["Bespreek dat met je therapeut", "kunstheup"]),
+    ("ask_rehabilitation", "not_helping", "en als het niet beter wordt?", ["Bespreek dat met je therapeut"]),
+    ("ask_hip_replacement", "not_helping", "and if it doesn't work?", ["Bespreek dat met je therapeut", "kunstheup"]),
     ("ask_work_sport", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
     ("ask_self_care", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
     ("ask_examination", "why", "waarom doet de therapeut dat?", ["ziet de therapeut of je heupartrose hebt"]),
     ("ask_not_advised", "dangerous", "is dat gevaarlijk?", ["Of deze behandelingen gevaarlijk zijn"]),
 ]
+
+
+# "En als het niet helpt?": the next step of the leaflet for where the patient is. Self-help that does
+# not help enough: a therapist; therapy that does not help enough: a new hip.
+NEXT_STEPS = [
+    ("ask_exercise", "en als het niet beter wordt?", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
+    ("ask_pain", "en als dat niet helpt", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
+    ("ask_self_care", "what if it doesn't help?", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
+    ("ask_treatment", "En als het allemaal niet helpt?", "ask_hip_replacement", "niet genoeg helpen"),
+    ("ask_postpone_surgery", "En indien het onvoldoende helpt?", "ask_hip_replacement", "niet genoeg helpen"),
+    ("ask_home_exercise", "en als het dan nog niet beter wordt", "ask_hip_replacement", "niet genoeg helpen"),
+    ("ask_overweight", "en als dat hem niet lukt alleen?", "ask_care_team", "diëtist"),
+    ("ask_exercise_therapist", "wanneer moet ik daar heen", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
+    ("ask_symptoms", "moet hij dan naar de fysio?", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
+    ("ask_exercise_therapist", "wat doet die dan precies?", "ask_treatment", "In de behandeling"),
+]
+
+
+@pytest.mark.parametrize("topic,question,next_topic,says", NEXT_STEPS, ids=[f"{t}-{n}" for t, _, n, _ in NEXT_STEPS])
+def test_a_follow_up_on_the_next_step_gets_the_next_topics_answer(
+    topic: str, question: str, next_topic: str, says: str
+) -> None:
+    table = follow_ups()
+    kind = table.kind_of(question)
+    assert kind is not None, question
+    assert table.answer(topic, kind).topic == next_topic
+    assert says in answer(f"utter_{next_topic}")
 
 
 @pytest.mark.parametrize("topic,kind,question,expected", FOLLOW_UPS, ids=[f"{t}-{k}" for t, k, _, _ in FOLLOW_UPS])
