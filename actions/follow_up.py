@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu
-from actions.tracker import TOPIC_SLOT, Events, latest_text
+from actions.tracker import TOPIC_SLOT, Events, last_bot_buttons, last_bot_response, latest_text
 from heupwijzer.content import Content, Topic, load_content, read_file
 
 TABLE = "follow_ups.yml"
@@ -57,6 +57,19 @@ def follow_ups() -> FollowUps:
     return FollowUps(kinds, defaults, topics)
 
 
+def context_topic(tracker: Tracker) -> str | None:
+    """The topic a follow-up is about: the one the patient just read about; right after "Bedoel je
+    ...?", whose buttons the patient passed by with a follow-up ("hoe lang duurt dat dan?"), the
+    first topic it offered (the NLU's best guess for the question it could not place)."""
+    if last_bot_response(tracker) == "utter_clarify":
+        offered = [str(b.get("payload") or "").lstrip("/") for b in last_bot_buttons(tracker)]
+        topics = load_content().topics
+        for intent in offered:
+            if intent in topics:
+                return intent
+    return tracker.get_slot(TOPIC_SLOT) or None
+
+
 def is_follow_up_in_context(tracker: Tracker) -> bool:
     """An unsure NLU (nlu_fallback) with follow_up among its two best guesses, a topic to follow up
     on and a recognisable kind of question ("hoe vaak in de week?"): the context decides."""
@@ -65,7 +78,7 @@ def is_follow_up_in_context(tracker: Tracker) -> bool:
     ]
     return (
         "follow_up" in ranking[:2]
-        and bool(tracker.get_slot(TOPIC_SLOT))
+        and context_topic(tracker) is not None
         and follow_ups().kind_of(latest_text(tracker)) is not None
     )
 
@@ -78,7 +91,7 @@ SHORT_FOLLOW_UP_WORDS = 5
 def short_follow_up_in_context(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     return (
-        bool(tracker.get_slot(TOPIC_SLOT))
+        context_topic(tracker) is not None
         and len(re.findall(r"[a-z0-9]+", text.lower())) <= SHORT_FOLLOW_UP_WORDS
         and follow_ups().kind_of(text) is not None
     )
@@ -93,7 +106,7 @@ class ActionFollowUp(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
         safety_check_first(dispatcher, tracker)
-        topic = content.topics.get(tracker.get_slot(TOPIC_SLOT) or "")
+        topic = content.topics.get(context_topic(tracker) or "")
         kind = follow_ups().kind_of(latest_text(tracker))
         if topic is None:
             dispatcher.utter_message(response="utter_follow_up_no_topic")

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.answers import ActionAnswerTopic
 from actions.conversation import ActionClarify, ActionDeclineBodyPart, ActionFeedback, ActionYesNo
+from actions.follow_up import ActionFollowUp
 from actions.replies import PRACTICE
 from tests.conftest import action, bot, make_tracker, run_action, titles, user
 
@@ -218,3 +219,26 @@ def test_a_short_follow_up_that_the_nlu_reads_as_the_same_topic_is_answered_as_a
         ActionAnswerTopic(), make_tracker("ask_pain", ranking=ranking, text=text, slots={"topic": "ask_pain"})
     )
     assert messages[0]["response"] == expected
+
+
+CLARIFIED = [
+    {"title": "Kan therapie een operatie uitstellen?", "payload": "/ask_postpone_surgery"},
+    {"title": "Een kunstheup", "payload": "/ask_hip_replacement"},
+    {"title": "Iets anders", "payload": "/deny"},
+]
+
+
+def test_a_follow_up_right_after_bedoel_je_is_about_the_first_topic_it_offered() -> None:
+    """After "Bedoel je ...?" for "Can physio postpone my hip surgery?", the patient types "how long dan?"
+    instead of tapping: the answer follows up on the first topic offered, not "which topic?"."""
+    asked = [bot("Ik weet niet zeker wat je bedoelt. Bedoel je een van deze onderwerpen?", CLARIFIED, "utter_clarify")]
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "follow_up", "confidence": 0.35}]
+    for tracker in (
+        make_tracker("nlu_fallback", events=asked, ranking=ranking, text="how long dan?"),
+        make_tracker("nlu_fallback", events=asked, ranking=ranking, text="how long dan?", slots={"topic": "ask_pain"}),
+    ):
+        messages, _ = run_action(ActionClarify(), tracker)
+        assert [m["response"] for m in messages] == ["utter_follow_up_differs"]
+    # without "Bedoel je ...?" before it and without a topic, the patient is asked which topic is meant
+    messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", text="how long dan?"))
+    assert messages[0]["response"] == "utter_follow_up_no_topic"
