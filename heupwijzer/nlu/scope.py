@@ -66,6 +66,17 @@ CONDITIONS: Dict[str, str] = {
     "whiplash": "nek",
     "carpaal": "pols",
     "hallux": "teen",
+    # another joint replaced or injured: "ik heb een nieuwe knie", "een kunstschouder", "meniscusscheur"
+    "kunstknie": "knie",
+    "knieprothese": "knie",
+    "knieoperatie": "knie",
+    "meniscus": "knie",
+    "meniscusscheur": "knie",
+    "kruisband": "knie",
+    "kunstschouder": "schouder",
+    "schouderprothese": "schouder",
+    "schouderoperatie": "schouder",
+    "kunstenkel": "enkel",
 }
 # The beginnings of compounds: every part's own name, and a few other forms ("maagpijn", "kiespijn").
 COMPOUND_STEMS: Dict[str, str] = {
@@ -124,6 +135,13 @@ COMPLAINT_WORDS = frozenset(
         "stiff",
         "tintelingen",
         "tintelt",
+        "tintelen",
+        "tintelend",
+        "jeuk",
+        "jeukt",
+        "jeukende",
+        "opgezwollen",
+        "slechter",
         "bevroren",
         "frozen",
         "klikt",
@@ -197,6 +215,25 @@ def mentions_hip(words: Sequence[str]) -> bool:
     return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
 
 
+# The hip named only to say it is fine: "geen last van mijn heup, alleen de knie", "mijn heup is in orde".
+_OWNER = r"(mijn|m n|me|zijn|haar|de|je|uw)"
+HIP_DENIED = re.compile(
+    # not "geen last van mijn heup als ik zit": only sometimes, so still a hip complaint
+    rf" geen (last|pijn|klachten|probleem|problemen) (van|aan|in|met) {_OWNER} heup"
+    r"(?! (als|bij|wanneer|tijdens|behalve))"
+    rf"| {_OWNER} heup (is|zijn) (in orde|prima|ok|oke|okay|goed|het probleem niet|niet het probleem)"
+    rf"| niet (aan|in|van|met) {_OWNER} heup "
+)
+
+
+def only_denies_the_hip(text: str) -> bool:
+    """Every mention of the hip says it is fine (and nothing else about the hip is named)."""
+    normal = normalise(text)
+    denied = len(HIP_DENIED.findall(normal))
+    mentions = sum(1 for word in normal.split() if word in HIP_WORDS or word.startswith(HIP_PREFIXES))
+    return denied > 0 and mentions <= denied
+
+
 def names_hip_care(words: Sequence[str]) -> bool:
     """The hip, heupartrose, the therapist, a new hip or the operation is named."""
     return mentions_hip(words) or any(word in HIP_CARE_WORDS for word in words)
@@ -234,7 +271,7 @@ def _body_part(word: str) -> str | None:
 def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
     """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named)."""
     found = words(text, lemmas)
-    if mentions_hip(found):
+    if mentions_hip(found) and not only_denies_the_hip(text):
         return None
     # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
     # "enkele" (enkele maanden) is "enkel", which is no ankle here.
@@ -243,6 +280,9 @@ def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
         compound = CONDITIONS.get(word) or _compound_part(word)
         if compound:
             return compound
+    for word, following in zip(written, written[1:], strict=False):
+        if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
+            return BODY_PARTS[following]
     if not any(word in COMPLAINT_WORDS for word in found):
         return None
     for word in written:
