@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
-from actions.follow_up import answer_follow_up, same_topic_follow_up
+from actions.follow_up import answer_follow_up, follow_ups, same_topic_follow_up
 from actions.replies import (
     answer_symptom_fit,
     answer_topic,
@@ -48,6 +48,11 @@ class ActionAnswerTopic(Action):
         if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
         kind = same_topic_follow_up(tracker, topic.intent)
+        # The topic the patient just read about, again, but with another topic's own words ("en wie
+        # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.
+        moved = follow_ups().shift_of(text, topic.intent) if topic.intent == tracker.get_slot(TOPIC_SLOT) else None
+        if moved is not None:
+            topic = content.topics[moved]
         if kind is not None:
             return answer_follow_up(dispatcher, tracker, topic, kind, content)
         return answer_topic(dispatcher, tracker, topic, content)

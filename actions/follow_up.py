@@ -7,6 +7,7 @@ lives here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Tuple
@@ -28,18 +29,34 @@ class Answer:
     topic: str | None = None  # or another topic's whole answer
 
 
+Phrases = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (name, phrases) in order: the first that matches wins
+
+
+def padded_words(question: str) -> str:
+    """Lower case words without accents, padded with spaces: " hoe lang duurt dat ", " dietist "."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", question.lower()) if not unicodedata.combining(c))
+    return f" {' '.join(re.findall(r'[a-z0-9]+', folded))} "
+
+
+def first_match(phrases: Phrases, question: str) -> str | None:
+    text = padded_words(question)
+    return next((name for name, options in phrases if any(f" {p} " in text for p in options)), None)
+
+
 @dataclass(frozen=True)
 class FollowUps:
-    kinds: Tuple[Tuple[str, Tuple[str, ...]], ...]  # in order: the first kind that matches wins
+    kinds: Phrases
     defaults: Dict[str, Answer]
     topics: Dict[str, Dict[str, Answer]]
+    shifts: Phrases = ()  # words that move a follow-up to another topic
 
     def kind_of(self, question: str) -> str | None:
-        text = f" {' '.join(re.findall(r'[a-z0-9]+', question.lower()))} "
-        for kind, phrases in self.kinds:
-            if any(f" {phrase} " in text for phrase in phrases):
-                return kind
-        return None
+        return first_match(self.kinds, question)
+
+    def shift_of(self, question: str, topic: str | None) -> str | None:
+        """Another topic than `topic` whose own words the follow-up names ("hoe lang duurt het herstel?")."""
+        shifted = first_match(self.shifts, question)
+        return shifted if shifted != topic else None
 
     def answer(self, topic: str, kind: str) -> Answer:
         return self.topics.get(topic, {}).get(kind) or self.defaults[kind]
@@ -54,7 +71,8 @@ def follow_ups() -> FollowUps:
         topic: {kind: Answer(**spec) for kind, spec in answers.items()}
         for topic, answers in (raw.get("topics") or {}).items()
     }
-    return FollowUps(kinds, defaults, topics)
+    shifts = tuple((topic, tuple(str(p) for p in words)) for topic, words in (raw.get("shifts") or {}).items())
+    return FollowUps(kinds, defaults, topics, shifts)
 
 
 def context_topic(tracker: Tracker) -> str | None:
@@ -106,8 +124,10 @@ class ActionFollowUp(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
         safety_check_first(dispatcher, tracker)
-        topic = content.topics.get(context_topic(tracker) or "")
-        kind = follow_ups().kind_of(latest_text(tracker))
+        current = context_topic(tracker)
+        text = latest_text(tracker)
+        topic = content.topics.get(follow_ups().shift_of(text, current) or current or "")
+        kind = follow_ups().kind_of(text)
         if topic is None:
             dispatcher.utter_message(response="utter_follow_up_no_topic")
             show_menu(dispatcher, content, group_key=None)

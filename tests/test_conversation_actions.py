@@ -242,3 +242,22 @@ def test_a_follow_up_right_after_bedoel_je_is_about_the_first_topic_it_offered()
     # without "Bedoel je ...?" before it and without a topic, the patient is asked which topic is meant
     messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", text="how long dan?"))
     assert messages[0]["response"] == "utter_follow_up_no_topic"
+
+
+@pytest.mark.parametrize(
+    "topic,intent,text,expected",
+    [
+        # a follow-up naming recovery after the new hip: the recovery's "differs", not "not in the leaflet"
+        ("ask_hip_replacement", "follow_up", "hoe lang duurt het herstel daarna?", "utter_follow_up_differs"),
+        # the same topic again by the NLU, with another topic's own word: that topic, not a repeat
+        ("ask_overweight", "ask_overweight", "En wie kan me daarbij helpen, een diëtist?", "utter_ask_care_team"),
+        ("ask_not_advised", "ask_not_advised", "moet ze dat thuis ook doen?", "utter_ask_home_exercise"),
+    ],
+)
+def test_a_follow_up_with_another_topics_own_words_moves_to_that_topic(
+    topic: str, intent: str, text: str, expected: str
+) -> None:
+    act = ActionFollowUp() if intent == "follow_up" else ActionAnswerTopic()
+    ranking = [{"name": intent, "confidence": 0.8}]
+    messages, _ = run_action(act, make_tracker(intent, ranking=ranking, text=text, slots={"topic": topic}))
+    assert messages[0]["response"] == expected
