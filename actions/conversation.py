@@ -3,8 +3,6 @@ feedback, and the declines (other subjects, other body parts, dosages, a persona
 
 from __future__ import annotations
 
-from typing import List
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,51 +18,21 @@ from actions.replies import (
     show_menu,
     urgent_instead_of_decline,
 )
+from actions.suggestions import offer_topics, plausible_suggestions
 from actions.tracker import (
     BODY_PART_ENTITY,
     FEEDBACK_SLOT,
-    HIP_CARE_ENTITY,
     TOPIC_SLOT,
     Events,
-    has_entity,
     last_bot_buttons,
     last_bot_response,
     latest_intent,
     latest_text,
 )
-from actions.vocabulary import shares_words
-from heupwijzer.content import Content, Topic, button, load_content, texts
+from heupwijzer.content import load_content, texts
 from heupwijzer.domain_names import ERASE_SLOT
 
-# "Bedoel je ...?" offers a topic that shares no words with the message only when DIET gives it at
-# least this confidence (chosen from `make evaluate`: off-topic declines vs. hip questions clarified).
-CLARIFY_CONFIDENCE_FLOOR = 0.15
 FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
-
-
-def plausible_suggestions(tracker: Tracker, content: Content, count: int = 2) -> List[Topic]:
-    """The most likely knowledge topics according to the NLU ranking, if the message plausibly is
-    about them: it shares words with the topic's examples, or DIET is fairly sure. Nothing when the
-    message is most likely about something else (out_of_scope ranked first). A message that names
-    the hip or its care (entity hip_care) always gets the most likely topics."""
-    ranking = [
-        entry for entry in tracker.latest_message.get("intent_ranking") or [] if entry.get("name") != "nlu_fallback"
-    ]
-    about_the_hip = has_entity(tracker, HIP_CARE_ENTITY)
-    if ranking and ranking[0].get("name") == "out_of_scope" and not about_the_hip:
-        return []
-    found: List[Topic] = []
-    for entry in ranking:
-        topic = content.topics.get(entry.get("name") or "")
-        if topic is None or topic in found:
-            continue
-        if (
-            about_the_hip
-            or shares_words(latest_text(tracker), topic.intent)
-            or (entry.get("confidence") or 0.0) >= CLARIFY_CONFIDENCE_FLOOR
-        ):
-            found.append(topic)
-    return found[:count]
 
 
 class ActionClarify(Action):
@@ -86,9 +54,7 @@ class ActionClarify(Action):
         elif last_bot_response(tracker) == "utter_clarify":
             second_miss(dispatcher)
         else:
-            dispatcher.utter_message(
-                response="utter_clarify", buttons=[topic.button for topic in options] + [button("none_of_these")]
-            )
+            offer_topics(dispatcher, options)
         return []
 
 

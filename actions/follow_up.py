@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu
+from actions.suggestions import offer_topics, plausible_suggestions
 from actions.tracker import TOPIC_SLOT, Events, last_bot_buttons, last_bot_response, latest_text
 from heupwijzer.content import Content, Topic, load_content, read_file
 
@@ -106,13 +107,13 @@ def is_follow_up_in_context(tracker: Tracker) -> bool:
 SHORT_FOLLOW_UP_WORDS = 5
 
 
+def is_short(text: str) -> bool:
+    return len(re.findall(r"[a-z0-9]+", text.lower())) <= SHORT_FOLLOW_UP_WORDS
+
+
 def short_follow_up_in_context(tracker: Tracker) -> bool:
     text = latest_text(tracker)
-    return (
-        context_topic(tracker) is not None
-        and len(re.findall(r"[a-z0-9]+", text.lower())) <= SHORT_FOLLOW_UP_WORDS
-        and follow_ups().kind_of(text) is not None
-    )
+    return context_topic(tracker) is not None and is_short(text) and follow_ups().kind_of(text) is not None
 
 
 class ActionFollowUp(Action):
@@ -129,6 +130,12 @@ class ActionFollowUp(Action):
         topic = content.topics.get(follow_ups().shift_of(text, current) or current or "")
         kind = follow_ups().kind_of(text)
         if topic is None:
+            # A whole question that the NLU took for a follow-up, at the start of a conversation: the
+            # topics it most likely is about ("Bedoel je ...?"), not "which topic? ask again".
+            options = [] if is_short(text) else plausible_suggestions(tracker, content)
+            if options:
+                offer_topics(dispatcher, options)
+                return []
             dispatcher.utter_message(response="utter_follow_up_no_topic")
             show_menu(dispatcher, content, group_key=None)
             return []

@@ -261,3 +261,20 @@ def test_a_follow_up_with_another_topics_own_words_moves_to_that_topic(
     ranking = [{"name": intent, "confidence": 0.8}]
     messages, _ = run_action(act, make_tracker(intent, ranking=ranking, text=text, slots={"topic": topic}))
     assert messages[0]["response"] == expected
+
+
+def test_a_whole_question_taken_for_a_follow_up_at_the_start_offers_its_likely_topics() -> None:
+    """No topic yet, and a whole question the NLU read as a follow-up: "Bedoel je ...?" with its most
+    likely topics, not "over welk onderwerp gaat je vraag? stel je vraag opnieuw"."""
+    ranking = [
+        {"name": "follow_up", "confidence": 0.7},
+        {"name": "ask_work_sport", "confidence": 0.2},
+        {"name": "ask_exercise", "confidence": 0.1},
+    ]
+    text = "Ik speel al dertig jaar tennis. Nu heb ik heupartrose. Mag ik doorgaan met tennissen?"
+    messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", ranking=ranking, text=text))
+    assert messages[0]["response"] == "utter_clarify"
+    assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/ask_work_sport", "/ask_exercise"]
+    # a short follow-up without a topic still asks which topic is meant
+    messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", ranking=ranking, text="en waarom?"))
+    assert messages[0]["response"] == "utter_follow_up_no_topic"

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
-from actions.conversation import CLARIFY_CONFIDENCE_FLOOR
+from actions.suggestions import CLARIFY_CONFIDENCE_FLOOR
 from heupwijzer.paths import REPORTS, ROOT
 from tools import red_flag_evaluation as rf
 from tools import scoring as ev
