@@ -50,7 +50,8 @@ class ActionAnswerTopic(Action):
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.
-        moved = follow_ups().shift_of(text, topic.intent) if topic.intent == tracker.get_slot(TOPIC_SLOT) else None
+        again = topic.intent == tracker.get_slot(TOPIC_SLOT)
+        moved = follow_ups().shift_of(text, topic.intent) if again else None
         if moved is not None:
             topic = content.topics[moved]
         if kind is not None:

@@ -6,20 +6,20 @@ lives here.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu
+from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu, urgent_instead_of_decline
 from actions.suggestions import offer_topics, plausible_suggestions
 from actions.tracker import TOPIC_SLOT, Events, last_bot_buttons, last_bot_response, latest_text
 from heupwijzer.content import Content, Topic, load_content, read_file
+from heupwijzer.nlu.text import normalise
 
 TABLE = "follow_ups.yml"
 
@@ -33,15 +33,18 @@ class Answer:
 Phrases = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (name, phrases) in order: the first that matches wins
 
 
-def padded_words(question: str) -> str:
-    """Lower case words without accents, padded with spaces: " hoe lang duurt dat ", " dietist "."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", question.lower()) if not unicodedata.combining(c))
-    return f" {' '.join(re.findall(r'[a-z0-9]+', folded))} "
-
-
 def first_match(phrases: Phrases, question: str) -> str | None:
-    text = padded_words(question)
+    text = normalise(question)
     return next((name for name, options in phrases if any(f" {p} " in text for p in options)), None)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Words that move a follow-up to `topic`; only from the topics in `after`, when it is given."""
+
+    topic: str
+    words: Tuple[str, ...]
+    after: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,20 @@ class FollowUps:
     kinds: Phrases
     defaults: Dict[str, Answer]
     topics: Dict[str, Dict[str, Answer]]
-    shifts: Phrases = ()  # words that move a follow-up to another topic
+    shifts: Tuple[Shift, ...] = ()
 
     def kind_of(self, question: str) -> str | None:
         return first_match(self.kinds, question)
 
     def shift_of(self, question: str, topic: str | None) -> str | None:
         """Another topic than `topic` whose own words the follow-up names ("hoe lang duurt het herstel?")."""
-        shifted = first_match(self.shifts, question)
-        return shifted if shifted != topic else None
+        text = normalise(question)
+        for shift in self.shifts:
+            if shift.topic == topic or (shift.after and topic not in shift.after):
+                continue
+            if any(f" {word} " in text for word in shift.words):
+                return shift.topic
+        return None
 
     def answer(self, topic: str, kind: str) -> Answer:
         return self.topics.get(topic, {}).get(kind) or self.defaults[kind]
@@ -72,7 +80,10 @@ def follow_ups() -> FollowUps:
         topic: {kind: Answer(**spec) for kind, spec in answers.items()}
         for topic, answers in (raw.get("topics") or {}).items()
     }
-    shifts = tuple((topic, tuple(str(p) for p in words)) for topic, words in (raw.get("shifts") or {}).items())
+    shifts = tuple(
+        Shift(str(spec["topic"]), tuple(str(w) for w in spec["words"]), tuple(str(t) for t in spec.get("after") or ()))
+        for spec in raw.get("shifts") or []
+    )
     return FollowUps(kinds, defaults, topics, shifts)
 
 
@@ -108,7 +119,15 @@ SHORT_FOLLOW_UP_WORDS = 5
 
 
 def is_short(text: str) -> bool:
-    return len(re.findall(r"[a-z0-9]+", text.lower())) <= SHORT_FOLLOW_UP_WORDS
+    return len(normalise(text).split()) <= SHORT_FOLLOW_UP_WORDS
+
+
+# More words than this is a whole question, not a follow-up ("moet ik dat lang blijven doen?" is one).
+WHOLE_QUESTION_WORDS = 10
+
+
+def is_whole_question(text: str) -> bool:
+    return len(normalise(text).split()) > WHOLE_QUESTION_WORDS
 
 
 def short_follow_up_in_context(tracker: Tracker) -> bool:
@@ -124,21 +143,24 @@ class ActionFollowUp(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         content = load_content()
-        safety_check_first(dispatcher, tracker)
         current = context_topic(tracker)
         text = latest_text(tracker)
         topic = content.topics.get(follow_ups().shift_of(text, current) or current or "")
         kind = follow_ups().kind_of(text)
         if topic is None:
+            # A warning sign never ends in "which topic?" or "Bedoel je ...?": the urgent advice instead.
+            if urgent_instead_of_decline(dispatcher, tracker):
+                return []
             # A whole question that the NLU took for a follow-up, at the start of a conversation: the
             # topics it most likely is about ("Bedoel je ...?"), not "which topic? ask again".
-            options = [] if is_short(text) else plausible_suggestions(tracker, content)
+            options = plausible_suggestions(tracker, content) if is_whole_question(text) else []
             if options:
                 offer_topics(dispatcher, options)
                 return []
             dispatcher.utter_message(response="utter_follow_up_no_topic")
             show_menu(dispatcher, content, group_key=None)
             return []
+        safety_check_first(dispatcher, tracker)
         if kind is None:  # a follow-up we can't place: the current topic's answer again
             return answer_topic(dispatcher, tracker, topic, content)
         return answer_follow_up(dispatcher, tracker, topic, kind, content)
@@ -151,7 +173,8 @@ def answer_follow_up(
     if answer.topic:
         return answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
     dispatcher.utter_message(response=answer.response, buttons=next_step_buttons(topic, content))
-    return []
+    # moved on (another topic's words, or the topic "Bedoel je ...?" offered first): the next follow-up is about it
+    return [] if tracker.get_slot(TOPIC_SLOT) == topic.intent else [SlotSet(TOPIC_SLOT, topic.intent)]
 
 
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:

@@ -114,7 +114,13 @@ FOLLOW_UPS: List[Tuple[str, str, str, List[str]]] = [
     ("ask_pain", "how_often", "hoe vaak mag ik die nemen?", ["huisarts of apotheek"]),
     ("ask_pain", "why", "waarom doet het pijn?", ["Daardoor kun je pijn hebben"]),
     ("ask_rehabilitation", "not_helping", "en als het niet beter wordt?", ["Bespreek dat met je therapeut"]),
-    ("ask_hip_replacement", "not_helping", "and if it doesn't work?", ["Bespreek dat met je therapeut", "kunstheup"]),
+    (
+        "ask_hip_replacement",
+        "not_helping",
+        "and if it doesn't work?",
+        ["Bespreek dat met je therapeut", "Bel dan meteen"],
+    ),
+    ("ask_rehabilitation", "not_helping", "en als het na de operatie niet beter wordt?", ["Bel dan meteen"]),
     ("ask_work_sport", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
     ("ask_self_care", "how_long", "hoe lang duurt het voor ik iets merk?", ["Je therapeut kan je vertellen"]),
     ("ask_examination", "why", "waarom doet de therapeut dat?", ["ziet de therapeut of je heupartrose hebt"]),
@@ -135,7 +141,16 @@ NEXT_STEPS = [
     ("ask_exercise_therapist", "wanneer moet ik daar heen", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
     ("ask_symptoms", "moet hij dan naar de fysio?", "ask_when_therapist", "zelf bewegen niet genoeg helpt"),
     ("ask_exercise_therapist", "wat doet die dan precies?", "ask_treatment", "In de behandeling"),
+    ("ask_examination", "en als het niet helpt?", "ask_treatment", "In de behandeling"),
+    ("ask_not_advised", "Wat moet hij dan wel doen?", "ask_treatment", "In de behandeling"),
 ]
+
+
+@pytest.mark.parametrize("question", ["moet ik dan naar de huisarts?", "wat moet hij dan doen?", "hoe kom ik daar?"])
+def test_a_question_about_another_destination_or_a_partner_is_no_when_to_go_or_therapist_question(
+    question: str,
+) -> None:
+    assert follow_ups().kind_of(question) not in ("when_to_go", "therapist_role")
 
 
 @pytest.mark.parametrize("topic,question,next_topic,says", NEXT_STEPS, ids=[f"{t}-{n}" for t, _, n, _ in NEXT_STEPS])

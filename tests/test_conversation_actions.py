@@ -237,8 +237,9 @@ def test_a_follow_up_right_after_bedoel_je_is_about_the_first_topic_it_offered()
         make_tracker("nlu_fallback", events=asked, ranking=ranking, text="how long dan?"),
         make_tracker("nlu_fallback", events=asked, ranking=ranking, text="how long dan?", slots={"topic": "ask_pain"}),
     ):
-        messages, _ = run_action(ActionClarify(), tracker)
+        messages, events = run_action(ActionClarify(), tracker)
         assert [m["response"] for m in messages] == ["utter_follow_up_differs"]
+        assert SlotSet("topic", "ask_postpone_surgery") in events  # the next follow-up is about it too
     # without "Bedoel je ...?" before it and without a topic, the patient is asked which topic is meant
     messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", text="how long dan?"))
     assert messages[0]["response"] == "utter_follow_up_no_topic"
@@ -278,3 +279,11 @@ def test_a_whole_question_taken_for_a_follow_up_at_the_start_offers_its_likely_t
     # a short follow-up without a topic still asks which topic is meant
     messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", ranking=ranking, text="en waarom?"))
     assert messages[0]["response"] == "utter_follow_up_no_topic"
+
+
+def test_a_follow_up_without_a_topic_with_a_warning_sign_gets_the_urgent_advice() -> None:
+    """Never "which topic?" or "Bedoel je ...?" after a warning sign."""
+    warning = [{"entity": "safety_check", "value": "warning"}]
+    text = "Ik weet niet of het erg is maar mijn been is sinds vanmorgen dik en warm, wat nu?"
+    messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", entities=warning, text=text))
+    assert [m["response"] for m in messages] == ["utter_red_flag_urgent"]

@@ -60,6 +60,9 @@ def test_complaints_about_other_body_parts_are_recognised(text: str, part: str) 
         # the hip said to be fine, but the hip is also the complaint
         "mijn heup is in orde maar mijn lies doet pijn en mijn knie ook",
         "geen last van mijn heup als ik zit, wel als ik loop, en dan ook mijn knie",
+        "Mijn heup is goed versleten en nu doet mijn knie ook pijn",
+        "geen pijn in mijn heup maar wel stijf, en mijn knie ook",
+        "geen pijn aan de heup, de pijn straalt uit naar mijn knie",
     ],
 )
 def test_hip_questions_and_idioms_are_left_alone(text: str) -> None:
@@ -165,3 +168,17 @@ def test_a_word_seen_once_in_a_topic_makes_no_plausible_hip_question() -> None:
     assert not any(shares_words("mijn auto piept bij het remmen", t) for t in topics)
     assert shares_words("mijn heup is stijf als ik opsta", "ask_symptoms")
     assert shares_words("hoe lang duurt de therapie", "ask_therapy_duration")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn voeten tintelen en ik kan mijn plas niet ophouden",
+        "mijn heup is ok maar ik heb tintelingen in mijn voet en kan mijn plas niet ophouden",
+        "mijn nieuwe knie is warm en rood",
+    ],
+)
+def test_the_red_flag_net_reads_another_body_part_only_in_the_plainest_cases(text: str) -> None:
+    """The red-flag net drops DIET's alarm on a complaint elsewhere: it reads no decline-only word
+    (tingling, a new knee) and no hip said to be fine, so these keep DIET's alarm."""
+    assert other_body_part(text, cautious=True) is None

@@ -89,7 +89,8 @@ def score_follow_ups(stack: Stack, progress: Progress = quiet) -> Tuple[List[Fol
         first, follow = conversation["turns"][0], conversation["turns"][-1]
         first_reply = texts(stack.say(sender, first))
         reply = texts(stack.say(sender, follow))
-        expected = expected_follow_up(conversation["topic"], conversation["kind"])
+        # `expected`: a follow-up that moves to another topic ("en wat gebeurt er na de operatie?")
+        expected = conversation.get("expected") or expected_follow_up(conversation["topic"], conversation["kind"])
         results.append(
             FollowUpResult(
                 conversation["topic"],

@@ -71,7 +71,9 @@ class RedFlagClassifier(IntentOverride):
         if predicted in RED_FLAGS:
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
-            elsewhere = not assessment.warning and other_body_part(text, self.lemmas(message)) is not None
+            elsewhere = (
+                not assessment.warning and other_body_part(text, self.lemmas(message), cautious=True) is not None
+            )
             if not assessment.reassured and not elsewhere:
                 # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
                 # saw nothing at all, still says "call now", but the huisarts.

@@ -66,7 +66,11 @@ CONDITIONS: Dict[str, str] = {
     "whiplash": "nek",
     "carpaal": "pols",
     "hallux": "teen",
-    # another joint replaced or injured: "ik heb een nieuwe knie", "een kunstschouder", "meniscusscheur"
+}
+# Read for the decline only, never to drop DIET's red flag (red_flag_classifier.py asks cautiously):
+# another joint replaced or torn ("een nieuwe knie", "een kunstschouder", "meniscusscheur") and
+# complaints that may come with a warning sign elsewhere (tingling feet and no control of the bladder).
+DECLINE_ONLY_CONDITIONS: Dict[str, str] = {
     "kunstknie": "knie",
     "knieprothese": "knie",
     "knieoperatie": "knie",
@@ -78,6 +82,7 @@ CONDITIONS: Dict[str, str] = {
     "schouderoperatie": "schouder",
     "kunstenkel": "enkel",
 }
+DECLINE_ONLY_COMPLAINTS = frozenset({"tintelen", "tintelend", "jeuk", "jeukt", "jeukende", "opgezwollen", "slechter"})
 # The beginnings of compounds: every part's own name, and a few other forms ("maagpijn", "kiespijn").
 COMPOUND_STEMS: Dict[str, str] = {
     **{canonical: canonical for canonical in set(BODY_PARTS.values())},
@@ -135,13 +140,6 @@ COMPLAINT_WORDS = frozenset(
         "stiff",
         "tintelingen",
         "tintelt",
-        "tintelen",
-        "tintelend",
-        "jeuk",
-        "jeukt",
-        "jeukende",
-        "opgezwollen",
-        "slechter",
         "bevroren",
         "frozen",
         "klikt",
@@ -216,19 +214,22 @@ def mentions_hip(words: Sequence[str]) -> bool:
 
 
 # The hip named only to say it is fine: "geen last van mijn heup, alleen de knie", "mijn heup is in orde".
+# Not when the hip is still a complaint: "geen pijn in mijn heup maar wel stijf", "... als ik zit",
+# "mijn heup is goed versleten", pain that "straalt uit" from the hip.
 _OWNER = r"(mijn|m n|me|zijn|haar|de|je|uw)"
+_STILL = r"(?! (maar|als|bij|wanneer|tijdens|behalve|wel|meer|stijf))"
 HIP_DENIED = re.compile(
-    # not "geen last van mijn heup als ik zit": only sometimes, so still a hip complaint
-    rf" geen (last|pijn|klachten|probleem|problemen) (van|aan|in|met) {_OWNER} heup"
-    r"(?! (als|bij|wanneer|tijdens|behalve))"
-    rf"| {_OWNER} heup (is|zijn) (in orde|prima|ok|oke|okay|goed|het probleem niet|niet het probleem)"
-    rf"| niet (aan|in|van|met) {_OWNER} heup "
+    rf" geen (last|pijn|klachten|probleem|problemen) (van|aan|in|met) {_OWNER} heup{_STILL}"
+    rf"| {_OWNER} heup (is|zijn) (in orde|prima|ok|oke|okay|het probleem niet|niet het probleem){_STILL}"
+    rf"| niet (aan|in|van|met) {_OWNER} heup{_STILL}"
 )
 
 
 def only_denies_the_hip(text: str) -> bool:
     """Every mention of the hip says it is fine (and nothing else about the hip is named)."""
     normal = normalise(text)
+    if " uitstra" in normal or " straalt " in normal or " stralen " in normal:  # pain radiating from the hip
+        return False
     denied = len(HIP_DENIED.findall(normal))
     mentions = sum(1 for word in normal.split() if word in HIP_WORDS or word.startswith(HIP_PREFIXES))
     return denied > 0 and mentions <= denied
@@ -268,22 +269,27 @@ def _body_part(word: str) -> str | None:
     return None
 
 
-def other_body_part(text: str, lemmas: Iterable[str] = ()) -> str | None:
-    """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named)."""
+def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = False) -> str | None:
+    """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named).
+    `cautious` (the red-flag net, which drops DIET's alarm on a complaint elsewhere) reads only the
+    plainest cases: any mention of the hip keeps the message, and the decline-only words do not count."""
     found = words(text, lemmas)
-    if mentions_hip(found) and not only_denies_the_hip(text):
+    if mentions_hip(found) and (cautious or not only_denies_the_hip(text)):
         return None
     # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
     # "enkele" (enkele maanden) is "enkel", which is no ankle here.
     written = words(text, ())
+    conditions = CONDITIONS if cautious else {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
     for word in written:
-        compound = CONDITIONS.get(word) or _compound_part(word)
+        compound = conditions.get(word) or _compound_part(word)
         if compound:
             return compound
-    for word, following in zip(written, written[1:], strict=False):
-        if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
-            return BODY_PARTS[following]
-    if not any(word in COMPLAINT_WORDS for word in found):
+    if not cautious:
+        for word, following in zip(written, written[1:], strict=False):
+            if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
+                return BODY_PARTS[following]
+    complaints = COMPLAINT_WORDS if cautious else COMPLAINT_WORDS | DECLINE_ONLY_COMPLAINTS
+    if not any(word in complaints for word in found):
         return None
     for word in written:
         part = _body_part(word)
