@@ -214,6 +214,19 @@ def test_every_after_surgery_warning_sign_gets_the_huisarts_now(message: str) ->
     assert detect(message) == URGENT
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [
+        ("mijn voeten tintelen en ik kan mijn plas niet ophouden", URGENT),  # nerves: huisarts now
+        ("mijn heup is ok maar ik heb tintelingen in mijn voet en kan mijn plas niet ophouden", URGENT),
+        ("mijn voeten tintelen s nachts", None),  # tingling alone is no warning sign
+        ("ik verlies wel eens wat urine bij hoesten", None),
+    ],
+)
+def test_no_control_of_the_bladder_with_tingling_is_urgent(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
