@@ -227,6 +227,35 @@ def test_no_control_of_the_bladder_with_tingling_is_urgent(message: str, level: 
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set g's misses, in other words
+        ("ik heb er lang over nagedacht hoe ik er een eind aan kan maken", "crisis"),
+        ("ik heb gisteren afscheidsbrieven geschreven voor de kinderen", "crisis"),
+        (
+            "het deed zo'n pijn dat ik het niet meer zag zitten en heb een hele doos paracetamol ingenomen, "
+            "ik voel me nog prima",
+            "crisis",
+        ),
+        ("vandaag per ongeluk ruim 6 gram paracetamol ingenomen", URGENT),
+        ("ik nam zeker het dubbele van de max dose pijnstillers", URGENT),
+        ("sinds de nieuwe pijnpillen zit ik onder de jeukende bulten", URGENT),
+        ("de wond bloedt door de pleister heen, al 4 keer verschoond", URGENT),
+        ("vorige maand geopereerd en net voelde het alsof de heup verschoof", URGENT),
+        ("mijn been wilde niet meer en ik praat onduidelijk", EMERGENCY),
+        ("opa is warm en verward", URGENT),
+        # calm: the past, a negation, what is over
+        ("in 2015 een hartinfarct gehad en ik heb nergens pijn op de borst", None),
+        ("zijn kunstheup is vorig jaar uit de kom geschoten en sindsdien gaat het prima", None),
+        ("na haar vorige operatie was ze een paar dagen verward, dat trok weer bij", None),
+        ("vorig jaar gevallen, nu genezen. kan die val de oorzaak zijn?", None),
+        ("jaren geleden heb ik eens te veel pijnstillers genomen, hoeveel mag ik nu?", None),
+    ],
+)
+def test_judging_set_g_misses_are_caught_and_its_past_stays_past(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT

@@ -130,6 +130,7 @@ class Context:
     resolved: Tuple[Tuple[Element, ...], ...]
     resolved_pseudo: Tuple[Tuple[Element, ...], ...]
     still: Tuple[Tuple[Element, ...], ...]
+    still_pseudo: Tuple[Tuple[Element, ...], ...]  # "sindsdien gaat het prima": over, not still
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def lexicon() -> Lexicon:
         resolved=phrases_of(ctx["resolved"]),
         resolved_pseudo=phrases_of(ctx.get("resolved_pseudo", ())),
         still=phrases_of(ctx["still"]),
+        still_pseudo=phrases_of(ctx.get("still_pseudo", ())),
     )
     small_talk = raw["small_talk"]
     return Lexicon(

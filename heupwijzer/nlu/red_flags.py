@@ -24,7 +24,7 @@ NEGATION_ENDS = frozenset({"ik", "en"})
 LIST_WORDS = frozenset({"of", "noch"})
 # A worry reaches past "toch" and "ook": "indien ik ondanks de oefeningen toch val".
 HYPOTHETICAL_GOES_ON = frozenset({"toch", "ook", "wel"})
-UNAFFECTED_BY_OVER = frozenset({"suicidal"})
+UNAFFECTED_BY_OVER = frozenset({"suicidal", "overdose"})  # "ik voel me nog prima" after a whole box
 # Thoughts of suicide are negated only by a negation right before them ("geen zelfmoordgedachten"),
 # not by one further back: "niet meer kan werken snij ik mezelf" is no negation of the cutting.
 NEAR_NEGATION = frozenset({"suicidal"})
@@ -114,7 +114,8 @@ def assess(message: str) -> Assessment:
     word_lemmas = [lemma(word) for word in words]
     found = {name: spans for name, c in lex.concepts.items() if (spans := c.spans(words, word_lemmas))}
     cover = scoped(words, lex.context, [span for spans in found.values() for span in spans if span[1] - span[0] > 1])
-    still = bool(find_phrases(lex.context.still, words))
+    not_still = {i for s, e in find_phrases(lex.context.still_pseudo, words) for i in range(s, e)}
+    still = any(start not in not_still for start, _ in find_phrases(lex.context.still, words))
     not_over = {i for s, e in find_phrases(lex.context.resolved_pseudo, words) for i in range(s, e)}
     # "is over" says it is over; "is net over de drempel gestruikeld" does not. What is over is what
     # came before, up to the end of that sentence: "De operatie is goed gegaan. Net kreeg ik geen lucht."

@@ -200,7 +200,9 @@ HIP_CARE_WORDS = frozenset(
     }
 )
 # Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
-IDIOMS = re.compile(r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten ")
+IDIOMS = re.compile(
+    r" (aan|in|uit|voor|op) de hand | achter de rug | over het hoofd | uit het hoofd | in de gaten | van top tot teen "
+)
 
 
 def words(text: str, lemmas: Iterable[str]) -> Tuple[str, ...]:
