@@ -33,9 +33,14 @@ class Answer:
 Phrases = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (name, phrases) in order: the first that matches wins
 
 
+def names_any(text: str, phrases: Tuple[str, ...]) -> bool:
+    """`text` (normalised: padded, lower case, no accents) holds one of the phrases as whole words."""
+    return any(f" {phrase} " in text for phrase in phrases)
+
+
 def first_match(phrases: Phrases, question: str) -> str | None:
     text = normalise(question)
-    return next((name for name, options in phrases if any(f" {p} " in text for p in options)), None)
+    return next((name for name, options in phrases if names_any(text, options)), None)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class FollowUps:
         for shift in self.shifts:
             if shift.topic == topic or (shift.after and topic not in shift.after):
                 continue
-            if any(f" {word} " in text for word in shift.words):
+            if names_any(text, shift.words):
                 return shift.topic
         return None
 
@@ -118,8 +123,12 @@ def is_follow_up_in_context(tracker: Tracker) -> bool:
 SHORT_FOLLOW_UP_WORDS = 5
 
 
+def word_count(text: str) -> int:
+    return len(normalise(text).split())
+
+
 def is_short(text: str) -> bool:
-    return len(normalise(text).split()) <= SHORT_FOLLOW_UP_WORDS
+    return word_count(text) <= SHORT_FOLLOW_UP_WORDS
 
 
 # More words than this is a whole question, not a follow-up ("moet ik dat lang blijven doen?" is one).
@@ -127,7 +136,7 @@ WHOLE_QUESTION_WORDS = 10
 
 
 def is_whole_question(text: str) -> bool:
-    return len(normalise(text).split()) > WHOLE_QUESTION_WORDS
+    return word_count(text) > WHOLE_QUESTION_WORDS
 
 
 def short_follow_up_in_context(tracker: Tracker) -> bool:

@@ -150,6 +150,10 @@ COMPLAINT_WORDS = frozenset(
     }
 )
 
+# What the decline reads (the red-flag net reads only CONDITIONS and COMPLAINT_WORDS).
+ALL_CONDITIONS: Dict[str, str] = {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
+ALL_COMPLAINTS = COMPLAINT_WORDS | DECLINE_ONLY_COMPLAINTS
+
 # Mentioning any of these keeps the question about the hip.
 HIP_WORDS = frozenset(
     {
@@ -211,8 +215,12 @@ def words(text: str, lemmas: Iterable[str]) -> Tuple[str, ...]:
     return tuple(text_words) + tuple(lemma_words)
 
 
+def is_hip_word(word: str) -> bool:
+    return word in HIP_WORDS or word.startswith(HIP_PREFIXES)
+
+
 def mentions_hip(words: Sequence[str]) -> bool:
-    return any(word in HIP_WORDS or word.startswith(HIP_PREFIXES) for word in words)
+    return any(is_hip_word(word) for word in words)
 
 
 # The hip named only to say it is fine: "geen last van mijn heup, alleen de knie", "mijn heup is in orde".
@@ -233,7 +241,7 @@ def only_denies_the_hip(text: str) -> bool:
     if " uitstra" in normal or " straalt " in normal or " stralen " in normal:  # pain radiating from the hip
         return False
     denied = len(HIP_DENIED.findall(normal))
-    mentions = sum(1 for word in normal.split() if word in HIP_WORDS or word.startswith(HIP_PREFIXES))
+    mentions = sum(1 for word in normal.split() if is_hip_word(word))
     return denied > 0 and mentions <= denied
 
 
@@ -281,7 +289,7 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
     # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
     # "enkele" (enkele maanden) is "enkel", which is no ankle here.
     written = words(text, ())
-    conditions = CONDITIONS if cautious else {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
+    conditions = CONDITIONS if cautious else ALL_CONDITIONS
     for word in written:
         compound = conditions.get(word) or _compound_part(word)
         if compound:
@@ -290,7 +298,7 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
         for word, following in zip(written, written[1:], strict=False):
             if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
                 return BODY_PARTS[following]
-    complaints = COMPLAINT_WORDS if cautious else COMPLAINT_WORDS | DECLINE_ONLY_COMPLAINTS
+    complaints = COMPLAINT_WORDS if cautious else ALL_COMPLAINTS
     if not any(word in complaints for word in found):
         return None
     for word in written:
