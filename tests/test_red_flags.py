@@ -256,6 +256,21 @@ def test_judging_set_g_misses_are_caught_and_its_past_stays_past(message: str, l
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set h's misses, in other words
+        ("mijn broer snijdt zichzelf sinds hij door zijn heup thuis zit", "crisis"),
+        # a question about what could happen, a feeling said not to be real: no alarm
+        ("als ik te ver buk, kan mijn nieuwe heup dan uit de kom?", None),
+        ("het voelt of mijn heup uit de kom gaat, maar dat gebeurt niet echt. is dat artrose?", None),
+        # ... but a feeling with a leg that gives way is
+        ("het voelt alsof mijn kunstheup uit de kom is en ik kan niet meer staan", URGENT),
+    ],
+)
+def test_judging_set_h_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
