@@ -51,7 +51,7 @@ class ActionAnswerTopic(Action):
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.
         again = topic.intent == tracker.get_slot(TOPIC_SLOT)
-        moved = follow_ups().shift_of(text, topic.intent) if again else None
+        moved = follow_ups().shift_of(text, topic.intent, kind) if again else None
         if moved is not None:
             topic = content.topics[moved]
         if kind is not None:

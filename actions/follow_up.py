@@ -6,6 +6,7 @@ lives here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Tuple
@@ -31,6 +32,12 @@ class Answer:
 
 
 Phrases = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (name, phrases) in order: the first that matches wins
+# A question that starts with "why" asks why, whatever words follow ("en waarom is dat slecht?").
+LEADING_WHY = re.compile(r" (?:en |maar |of )?(?:waarom|hoezo|why) ")
+# Kinds that ask about the topic at hand: answered by another topic's answer ("hoe vaak?" on exercising
+# at home: how long therapy takes), the conversation stays on its topic. Other kinds (what next, the
+# therapist's role, with a new hip) move it on.
+DETAIL_KINDS = frozenset({"how_long", "how_often", "why", "dangerous"})
 
 
 def names_any(text: str, phrases: Tuple[str, ...]) -> bool:
@@ -50,6 +57,7 @@ class Shift:
     topic: str
     words: Tuple[str, ...]
     after: Tuple[str, ...] = ()
+    kinds: Tuple[str, ...] = ()  # only for these kinds of question, when given
 
 
 @dataclass(frozen=True)
@@ -60,13 +68,18 @@ class FollowUps:
     shifts: Tuple[Shift, ...] = ()
 
     def kind_of(self, question: str) -> str | None:
+        # "en waarom is roken daar slecht voor?" asks why, though "slecht" is a word of `dangerous`
+        if LEADING_WHY.match(normalise(question)):
+            return "why"
         return first_match(self.kinds, question)
 
-    def shift_of(self, question: str, topic: str | None) -> str | None:
+    def shift_of(self, question: str, topic: str | None, kind: str | None = None) -> str | None:
         """Another topic than `topic` whose own words the follow-up names ("hoe lang duurt het herstel?")."""
         text = normalise(question)
         for shift in self.shifts:
             if shift.topic == topic or (shift.after and topic not in shift.after):
+                continue
+            if shift.kinds and kind not in shift.kinds:
                 continue
             if names_any(text, shift.words):
                 return shift.topic
@@ -86,7 +99,12 @@ def follow_ups() -> FollowUps:
         for topic, answers in (raw.get("topics") or {}).items()
     }
     shifts = tuple(
-        Shift(str(spec["topic"]), tuple(str(w) for w in spec["words"]), tuple(str(t) for t in spec.get("after") or ()))
+        Shift(
+            str(spec["topic"]),
+            tuple(str(w) for w in spec["words"]),
+            tuple(str(t) for t in spec.get("after") or ()),
+            tuple(str(k) for k in spec.get("kinds") or ()),
+        )
         for spec in raw.get("shifts") or []
     )
     return FollowUps(kinds, defaults, topics, shifts)
@@ -154,8 +172,8 @@ class ActionFollowUp(Action):
         content = load_content()
         current = context_topic(tracker)
         text = latest_text(tracker)
-        topic = content.topics.get(follow_ups().shift_of(text, current) or current or "")
         kind = follow_ups().kind_of(text)
+        topic = content.topics.get(follow_ups().shift_of(text, current, kind) or current or "")
         if topic is None:
             # A warning sign never ends in "which topic?" or "Bedoel je ...?": the urgent advice instead.
             if urgent_instead_of_decline(dispatcher, tracker):
@@ -180,7 +198,8 @@ def answer_follow_up(
 ) -> Events:
     answer = follow_ups().answer(topic.intent, kind)
     if answer.topic:
-        return answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
+        events = answer_topic(dispatcher, tracker, content.topics[answer.topic], content)
+        return [SlotSet(TOPIC_SLOT, topic.intent)] if kind in DETAIL_KINDS else events
     dispatcher.utter_message(response=answer.response, buttons=next_step_buttons(topic, content))
     # moved on (another topic's words, or the topic "Bedoel je ...?" offered first): the next follow-up is about it
     return [] if tracker.get_slot(TOPIC_SLOT) == topic.intent else [SlotSet(TOPIC_SLOT, topic.intent)]

@@ -287,3 +287,38 @@ def test_a_follow_up_without_a_topic_with_a_warning_sign_gets_the_urgent_advice(
     text = "Ik weet niet of het erg is maar mijn been is sinds vanmorgen dik en warm, wat nu?"
     messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", entities=warning, text=text))
     assert [m["response"] for m in messages] == ["utter_red_flag_urgent"]
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected,stays",
+    [
+        # how often, on exercising at home: the therapy's length answers it, the talk stays on exercising at home
+        ("ask_home_exercise", "hoe vaak dan?", "utter_ask_therapy_duration", True),
+        # what next after the first visit: the treatment's answer, and the talk moves on to it
+        ("ask_examination", "en wat gebeurt er daarna?", "utter_ask_treatment", False),
+    ],
+)
+def test_a_detail_answered_by_another_topic_keeps_the_conversation_on_its_topic(
+    topic: str, text: str, expected: str, stays: bool
+) -> None:
+    messages, events = run_action(ActionFollowUp(), make_tracker("follow_up", text=text, slots={"topic": topic}))
+    assert messages[0]["response"] == expected
+    slot = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "topic"]
+    assert slot == ([topic] if stays else [expected.removeprefix("utter_")])
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected",
+    [
+        # "why", first, is a why-question, though "slecht" is a word of the dangerous kind
+        ("ask_self_care", "en waarom is roken daar slecht voor dan", "utter_follow_up_why_lifestyle"),
+        ("ask_exercise", "Hoe dikwijls moet ik da doen?", "utter_follow_up_exercise_amount"),  # Flemish
+        # how long the treatment takes, after the first visit: the therapy's length
+        ("ask_examination", "Hoe lang duurt de behandeling daarna doorgaans?", "utter_ask_therapy_duration"),
+        # the treatment named in a why-question is no question about its length
+        ("ask_examination", "waarom die behandeling?", "utter_follow_up_why_examination"),
+    ],
+)
+def test_a_follow_up_is_read_by_what_it_asks(topic: str, text: str, expected: str) -> None:
+    messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", text=text, slots={"topic": topic}))
+    assert messages[0]["response"] == expected
