@@ -265,6 +265,16 @@ def test_judging_set_g_misses_are_caught_and_its_past_stays_past(message: str, l
         ("het voelt of mijn heup uit de kom gaat, maar dat gebeurt niet echt. is dat artrose?", None),
         # ... but a feeling with a leg that gives way is
         ("het voelt alsof mijn kunstheup uit de kom is en ik kan niet meer staan", URGENT),
+        # too much of a painkiller, in the words of sets a-h that only DIET caught
+        ("oma heeft gisteren de hele strip naproxen in een middag opgemaakt", URGENT),
+        ("ik heb vandaag 6 keer 1000 mg genomen tegen de pijn", URGENT),
+        ("per abuis 2x mijn pijnstillers geslikt vanochtend", URGENT),
+        ("hij nam 15 tabletten van 500 sinds gisteravond", URGENT),
+        ("mijn vader heeft veel meer pillen genomen dan mag voor zijn heup", URGENT),
+        ("hij was vergeten dat hij zijn pillen al had genomen en nam ze nog een keer", URGENT),
+        # ... and ordinary use stays calm
+        ("mag ik 3 keer per dag 1000 mg paracetamol nemen?", None),
+        ("ik heb vandaag 3 keer mijn paracetamol genomen, helpt dat?", None),
     ],
 )
 def test_judging_set_h_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
