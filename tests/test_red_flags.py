@@ -281,6 +281,40 @@ def test_judging_set_h_misses_are_caught_and_its_worries_stay_worries(message: s
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # urgent messages of sets a-h that only DIET caught, in other words: the detector carries the net
+        ("zonder te vallen ineens heftige pijn in mijn heup en ik kan er niet op staan", URGENT),
+        ("de ergste pijn die ik ooit heb gehad, opeens, in mijn lies", URGENT),
+        ("mijn vader is naast de bank terechtgekomen en opstaan lukt echt niet", URGENT),
+        ("oma zit al een uur tegen de kast aan op de vloer, ze komt niet overeind", URGENT),
+        (
+            "nieuwe heup sinds drie weken, bij het bukken versprong er iets en nu wijst mijn rechtervoet naar buiten",
+            URGENT,
+        ),
+        ("de wond van mijn kunstheup blijft maar doorbloeden, ik druk er al een kwartier op", URGENT),
+        ("it won't stop bleeding, my hip surgery was last week", URGENT),
+        ("bij het afvegen voel ik bijna niks en ik kan mijn ontlasting niet goed ophouden", URGENT),
+        ("mijn man plast in zijn broek zonder het te merken sinds gisteren, zijn rug doet pijn", URGENT),
+        ("haar linkermondhoek hangt ineens", EMERGENCY),
+        ("hij zoekt steeds naar woorden en zijn rechterarm is slap", EMERGENCY),
+        ("mijn keel voelt dik sinds die nieuwe ontstekingsremmer", EMERGENCY),
+        ("net hoestte ik wat bloed op, twee weken na mijn heupoperatie", EMERGENCY),
+        ("opa is na zijn operatie erg slaperig, in de war en heeft koorts", URGENT),
+        ("mijn moeder heeft vandaag wel vijftien tabletten paracetamol geslikt", URGENT),
+        ("ik denk erover mezelf wat aan te doen", "crisis"),
+        ("hij geeft al zijn spullen weg en zegt dat het voor hem allemaal niet meer hoeft", "crisis"),
+        # ... and their look-alikes stay calm
+        ("ik heb erge pijn en kan niet goed lopen, wat kan ik doen?", None),
+        ("ik raak in de war van al die oefeningen na de operatie", None),
+        ("ik zou mezelf voor mijn kop kunnen slaan dat ik niet eerder ging", None),
+        ("is het erg als mijn knie een beetje naar binnen staat bij het lopen?", None),
+    ],
+)
+def test_urgent_messages_that_only_diet_caught_are_caught_by_the_detector(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
@@ -317,7 +351,7 @@ def classify(
 
 
 # Fixed numbers for these tests (config.yml holds the ones `make evaluate` supports).
-SETTINGS = {"safety_margin": 0.35}
+SETTINGS = {"safety_margin": 0.35, "crisis_confidence": 0.5}
 
 
 def safety_check(result: dict) -> bool:
@@ -356,9 +390,16 @@ def test_diet_emergency_without_any_named_sign_calls_the_huisarts_not_112() -> N
     assert result["intent"] == {"name": URGENT, "confidence": 1.0}
 
 
-def test_diet_crisis_stands_at_any_confidence() -> None:
-    result = classify("het heeft allemaal geen enkele zin", "crisis", 0.3, second="ask_pain", second_confidence=0.28)
+def test_diet_crisis_without_the_detector_stands_from_its_confidence_on() -> None:
+    result = classify("het heeft allemaal geen enkele zin", "crisis", 0.6, second="ask_pain", second_confidence=0.3)
     assert result["intent"] == {"name": "crisis", "confidence": 1.0}
+
+
+def test_diet_guessing_crisis_on_what_it_does_not_know_gives_its_next_guess() -> None:
+    result = classify(
+        "wanneer moet ik mijn rozen snoeien?", "crisis", 0.3, second="out_of_scope", second_confidence=0.28
+    )
+    assert result["intent"] == {"name": "out_of_scope", "confidence": 0.28}
 
 
 def test_the_detector_finds_a_crisis_whatever_diet_says() -> None:

@@ -3,11 +3,13 @@
 Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
 - The deterministic detector (heupwijzer.nlu.red_flags) finds thoughts of suicide (intent crisis), an
   emergency or an urgent problem: that intent, with confidence 1.0. Crisis comes first.
-- DIET's best guess is crisis or a red flag: it stands at any confidence, unless the detector
-  positively finds that every symptom in the message is negated, a worry, over or explained ("geen
+- DIET's best guess is a red flag: it stands at any confidence, unless the detector positively
+  finds that every symptom in the message is negated, a worry, over or explained ("geen
   koorts", "wat als ik val?", "vorig jaar gevallen", "wat kortademig na het fietsen"). The detector
   never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
-  detector sees no concept at all becomes urgent (call the huisarts now) rather than 112.
+  detector sees no concept at all becomes urgent (call the huisarts now) rather than 112. DIET's
+  crisis alone stands from `crisis_confidence` on: below it, DIET is guessing on a message it does
+  not know ("wanneer snoei ik mijn rozen?").
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
   with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
@@ -54,7 +56,9 @@ class RedFlagClassifier(IntentOverride):
     def get_default_config() -> Dict[str, Any]:
         # safety_margin: a red-flag intent within this distance of DIET's top intent gets the
         # safety check (chosen from `make evaluate` on the tuning sets).
-        return {"safety_margin": 1.0}
+        # crisis_confidence: DIET's crisis on a message in which the detector finds no thought of
+        # suicide counts from this confidence on (chosen on the tuning sets).
+        return {"safety_margin": 1.0, "crisis_confidence": 0.5}
 
     def check(self, message: Message, text: str) -> None:
         assessment = assess(text)
@@ -66,8 +70,10 @@ class RedFlagClassifier(IntentOverride):
             self.override(message, assessment.level)
             return
         if predicted == CRISIS:
-            self.override(message, CRISIS)
-            return
+            if self.sure_of_crisis(message):
+                self.override(message, CRISIS)
+                return
+            predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if predicted in RED_FLAGS:
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
@@ -81,7 +87,7 @@ class RedFlagClassifier(IntentOverride):
                 self.override(message, URGENT if unseen else predicted)
                 return
             self.demote(message, RED_FLAGS, "every symptom is negated, a worry, over or explained, or elsewhere")
-            if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS:
+            if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS and self.sure_of_crisis(message):
                 self.override(message, CRISIS)
                 return
         self.keep_complaints_out_of_small_talk(message, text)
@@ -89,6 +95,15 @@ class RedFlagClassifier(IntentOverride):
             self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
         elif self.red_flag_close_behind(message, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
+
+    def sure_of_crisis(self, message: Message) -> bool:
+        """DIET's crisis without a word of the detector stands from `crisis_confidence` on; below it,
+        the next intent in DIET's ranking ("wanneer snoei ik mijn rozen?" is no crisis at 0.3)."""
+        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if confidence >= float(self.config["crisis_confidence"]):
+            return True
+        self.demote(message, {CRISIS}, f"DIET's crisis alone at {confidence:.2f}, no word of the detector")
+        return False
 
     @staticmethod
     def opinions(message: Message, assessment: Assessment) -> Dict[str, Any]:
