@@ -312,6 +312,7 @@ def test_a_detail_answered_by_another_topic_keeps_the_conversation_on_its_topic(
     [
         # "why", first, is a why-question, though "slecht" is a word of the dangerous kind
         ("ask_self_care", "en waarom is roken daar slecht voor dan", "utter_follow_up_why_lifestyle"),
+        ("ask_self_care", "is roken daar echt zo slecht voor? waarom?", "utter_follow_up_why_lifestyle"),
         ("ask_exercise", "Hoe dikwijls moet ik da doen?", "utter_follow_up_exercise_amount"),  # Flemish
         # how long the treatment takes, after the first visit: the therapy's length
         ("ask_examination", "Hoe lang duurt de behandeling daarna doorgaans?", "utter_ask_therapy_duration"),

@@ -315,6 +315,20 @@ def test_urgent_messages_that_only_diet_caught_are_caught_by_the_detector(messag
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set i's misses, in other words
+        ("mijn tenen zijn spierwit en ik krijg ze niet warm, het doet erg zeer", EMERGENCY),
+        ("since the new painkiller I have swelling on my lips and my throat feels tight", EMERGENCY),
+        ("we krijgen haar bijna niet meer wakker sinds de koorts na haar operatie", EMERGENCY),
+        ("de wond bloedt hevig, het houdt niet op en hij is lijkbleek", EMERGENCY),
+        ("mijn zus, die haar kunstheup schoot uit de kom bij het bukken, zegt dat ik moet oppassen. klopt dat?", None),
+    ],
+)
+def test_judging_set_i_misses_are_caught(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
