@@ -383,6 +383,18 @@ def test_component_drops_a_diet_red_flag_about_something_that_is_over() -> None:
     assert result["intent"]["name"] == "ask_pain"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mijn heup voelt soms alsof hij uit de kom schiet, maar dat doet hij niet. komt dat door de artrose?",
+        "ik loop soms mank maar ben nooit echt gevallen, kan de fysio helpen met mijn balans?",
+    ],
+)
+def test_component_drops_a_diet_red_flag_on_a_sign_the_message_rules_out(message: str) -> None:
+    result = classify(message, URGENT, 0.9, second="ask_symptoms", second_confidence=0.05)
+    assert result["intent"]["name"] == "ask_symptoms"
+
+
 def test_a_diet_red_flag_stands_without_any_word_the_detector_knows() -> None:
     """Either opinion is enough: the detector never vetoes DIET for lack of a sign it knows."""
     result = classify(

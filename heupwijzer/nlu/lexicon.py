@@ -71,7 +71,9 @@ class Concept:
             return any(within_one_edit(word, form) for form in candidates)
         return False
 
-    def spans(self, words: Sequence[str], lemmas: Sequence[str | None]) -> List[Span]:
+    def matches(self, words: Sequence[str], lemmas: Sequence[str | None]) -> Tuple[List[Span], bool]:
+        """The concept's spans, and whether a pseudo phrase ruled out one it would otherwise have
+        ("alsof hij uit de kom schiet, maar dat doet hij niet")."""
         found = [
             (i, i + 1)
             for i, word in enumerate(words)
@@ -80,8 +82,12 @@ class Concept:
         found += find_phrases(self.phrases, words)
         if found and self.pseudo:
             covered = {i for start, end in find_phrases(self.pseudo, words) for i in range(start, end)}
-            found = [span for span in found if not covered.intersection(range(*span))]
-        return found
+            kept = [span for span in found if not covered.intersection(range(*span))]
+            return kept, len(kept) < len(found)
+        return found, False
+
+    def spans(self, words: Sequence[str], lemmas: Sequence[str | None]) -> List[Span]:
+        return self.matches(words, lemmas)[0]
 
 
 def build_concept(name: str, spec: dict) -> Concept:

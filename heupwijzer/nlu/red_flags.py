@@ -11,7 +11,7 @@ Everything is linear in the length of the message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Sequence, Set
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Set
 
 from heupwijzer.nlu.lexicon import PRIORITY, Concept, Context, lexicon
 from heupwijzer.nlu.phrases import Span, clause_end, clause_start, find_phrases
@@ -73,6 +73,7 @@ class Assessment:
     current: FrozenSet[str]  # concepts found and current
     discounted: FrozenSet[str]  # concepts found, but negated, hypothetical, past or over
     why: str = ""
+    ruled_out: FrozenSet[str] = frozenset()  # named, but a pseudo phrase says it is not that ("maar dat doet hij niet")
 
     def unexplained(self) -> FrozenSet[str]:
         """Current concepts that no other current concept explains (out of breath: cycling)."""
@@ -92,7 +93,7 @@ class Assessment:
         concepts = lexicon().concepts
         if any(concepts[n].sign and not concepts[n].ordinary for n in self.unexplained()):
             return False
-        if any(concepts[n].sign for n in self.discounted | (self.current - self.unexplained())):
+        if any(concepts[n].sign for n in self.discounted | self.ruled_out | (self.current - self.unexplained())):
             return True
         # Nothing current but ordinary pain, and what was named is over, past or a worry ("de
         # operatie is goed gegaan", "mijn moeder had borstkanker").
@@ -112,7 +113,14 @@ def assess(message: str) -> Assessment:
     lex = lexicon()
     words = tokens(message)
     word_lemmas = [lemma(word) for word in words]
-    found = {name: spans for name, c in lex.concepts.items() if (spans := c.spans(words, word_lemmas))}
+    found: Dict[str, List[Span]] = {}
+    ruled_out: Set[str] = set()
+    for name, concept in lex.concepts.items():
+        spans, denied = concept.matches(words, word_lemmas)
+        if spans:
+            found[name] = spans
+        elif denied:
+            ruled_out.add(name)
     cover = scoped(words, lex.context, [span for spans in found.values() for span in spans if span[1] - span[0] > 1])
     not_still = {i for s, e in find_phrases(lex.context.still_pseudo, words) for i in range(s, e)}
     still = any(start not in not_still for start, _ in find_phrases(lex.context.still, words))
@@ -146,8 +154,8 @@ def assess(message: str) -> Assessment:
                 r for r in lex.rules if all(n in current for n in r.all) and not any(n in current for n in r.unless)
             ]
             best = min(matched, key=lambda r: PRIORITY.index(r.level))
-            return Assessment(best.level, frozenset(current), frozenset(discounted), best.why)
-    return Assessment(None, frozenset(current), frozenset(discounted))
+            return Assessment(best.level, frozenset(current), frozenset(discounted), best.why, frozenset(ruled_out))
+    return Assessment(None, frozenset(current), frozenset(discounted), ruled_out=frozenset(ruled_out))
 
 
 def detect(message: str) -> str | None:
