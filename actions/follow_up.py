@@ -34,7 +34,7 @@ class Answer:
 Phrases = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (name, phrases) in order: the first that matches wins
 # A question that starts or ends with "why" asks why, whatever words come with it ("en waarom is dat
 # slecht?", "is roken echt zo slecht? waarom?").
-LEADING_WHY = re.compile(r"^ (?:en |maar |of )?(?:waarom|hoezo|why) | (?:waarom|hoezo|why) $")
+WHY_AT_EITHER_END = re.compile(r"^ (?:en |maar |of )?(?:waarom|hoezo|why) | (?:waarom|hoezo|why) $")
 # Kinds that ask about the topic at hand: answered by another topic's answer ("hoe vaak?" on exercising
 # at home: how long therapy takes), the conversation stays on its topic. Other kinds (what next, the
 # therapist's role, with a new hip) move it on.
@@ -70,7 +70,7 @@ class FollowUps:
 
     def kind_of(self, question: str) -> str | None:
         # "en waarom is roken daar slecht voor?" asks why, though "slecht" is a word of `dangerous`
-        if LEADING_WHY.search(normalise(question)):
+        if WHY_AT_EITHER_END.search(normalise(question)):
             return "why"
         return first_match(self.kinds, question)
 

@@ -86,9 +86,6 @@ class Concept:
             return kept, len(kept) < len(found)
         return found, False
 
-    def spans(self, words: Sequence[str], lemmas: Sequence[str | None]) -> List[Span]:
-        return self.matches(words, lemmas)[0]
-
 
 def build_concept(name: str, spec: dict) -> Concept:
     forms = frozenset(spec.get("forms", ()))
