@@ -36,6 +36,13 @@ def has_entity(tracker: Tracker, name: str, value: str | None = None) -> bool:
     )
 
 
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    """The value of the latest message's first entity `name`, if any."""
+    return next(
+        (str(e.get("value")) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name), None
+    )
+
+
 def session_events(tracker: Tracker) -> Events:
     """The events of the current conversation session."""
     events = list(tracker.events)

@@ -37,6 +37,8 @@ CRISIS_MESSAGES = [
     "sorry, i do not want to be here anymore, that hip is too much",  # set f's misses, in new words
     "gisteren heb ik mezelf in mijn arm gesneden, de heuppijn was niet te harden",
     "hoe zorg ik ervoor dat het allemaal ophoudt, ik trek het niet meer",
+    "ik heb gene goesting meer om nog wakker te worden met die heup",  # set j's misses, in new words
+    "mijn zus vertelde dat ze zichzelf met een mesje snijdt sinds die heupoperatie",
 ]
 LOOK_ALIKES = [
     "ik ben doodmoe van de pijn, hoort dat erbij?",
@@ -82,3 +84,21 @@ def test_a_crisis_gets_113_112_and_the_huisarts_and_no_leaflet_answer(stack: Sta
 @pytest.mark.parametrize("message", LOOK_ALIKES[:4])
 def test_a_look_alike_gets_no_113(stack: Stack, message: str) -> None:
     assert "113" not in texts(stack.say(new_sender(), message))
+
+
+TAKEN = "mijn vader ziet het niet meer zitten en heeft net al zijn pijnstillers ingenomen"
+
+
+def test_thoughts_of_suicide_with_pills_already_taken_are_also_an_emergency() -> None:
+    from heupwijzer.nlu.lexicon import EMERGENCY
+    from heupwijzer.nlu.red_flags import assess
+
+    assessment = assess(TAKEN)
+    assert assessment.level == CRISIS and assessment.also == EMERGENCY
+    assert assess("ik heb al een paar weken slaappillen opgespaard").also is None  # saved up, not taken
+
+
+def test_a_crisis_with_pills_taken_first_says_call_112_now_then_113(stack: Stack) -> None:
+    reply = texts(stack.say(new_sender(), TAKEN))
+    assert reply.startswith("Dit klinkt als een noodgeval. Bel nu 112.")
+    assert "0800-0113" in reply and "113.nl" in reply

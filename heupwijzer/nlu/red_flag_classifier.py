@@ -16,6 +16,8 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   decline or clarification is replaced by the urgent advice (actions/replies.py,
   urgent_instead_of_decline); a red flag only close behind (value "diet") never comes before a
   decline.
+- Thoughts of suicide together with a bodily alarm (pills already taken) add the entity `danger_now`
+  with that alarm's level: the crisis reply then starts with "call now".
 - Small talk never swallows a complaint: stop, goodbye, yes/no or thanks on a message of more than a
   few words that names a complaint or an event is replaced by the next intent in DIET's ranking.
 """
@@ -43,9 +45,11 @@ logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
 ALARMS = (CRISIS, EMERGENCY, URGENT)
 SAFETY_CHECK_ENTITY = "safety_check"
+SEVERE = "severe"  # the concept of red_flags.yml for how bad the pain is
 WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
+DANGER_NOW_ENTITY = "danger_now"  # beside a crisis, the level of a bodily alarm (actions/crisis.py)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -68,6 +72,8 @@ class RedFlagClassifier(IntentOverride):
             if predicted != assessment.level:
                 logger.info("Alarm %s overrides intent %s", assessment.level, predicted)
             self.override(message, assessment.level)
+            if assessment.also is not None:  # thoughts of suicide and a bodily alarm: call now, then 113
+                self.add_entity(message, DANGER_NOW_ENTITY, assessment.also)
             return
         if predicted == CRISIS:
             if self.sure_of_crisis(message):
@@ -78,7 +84,8 @@ class RedFlagClassifier(IntentOverride):
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
             elsewhere = (
-                not assessment.warning and other_body_part(text, self.lemmas(message), cautious=True) is not None
+                not warns_beyond_severity(assessment)
+                and other_body_part(text, self.lemmas(message), cautious=True) is not None
             )
             if not assessment.reassured and not elsewhere:
                 # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
@@ -143,6 +150,13 @@ class RedFlagClassifier(IntentOverride):
             self.demote(
                 message, lex.small_talk_intents | set(ALARMS), "a longer message about a complaint is not small talk"
             )
+
+
+def warns_beyond_severity(assessment: Assessment) -> bool:
+    """A warning sign other than how bad the pain is: "mijn schouder doet zo'n pijn" is a complaint
+    about the shoulder, "mijn knie is dik en ik heb koorts" is more."""
+    concepts = lexicon().concepts
+    return assessment.warning and any(concepts[n].warning for n in assessment.unexplained() - {SEVERE})
 
 
 def close_behind(net: Dict[str, Any], margin: float) -> bool:

@@ -52,6 +52,10 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
     worry_ends = ctx.terminators - HYPOTHETICAL_GOES_ON
     for start, end in find_phrases(ctx.hypothetical, words):
         cover["hypothetical"].update(range(start, clause_end(words, end, worry_ends, ctx.hypothetical_window)))
+    # "bang dat hij valt en dan niet meer overeind komt": "en dan" goes on with the worry
+    for i in range(2, len(words)):
+        if words[i] == "dan" and words[i - 1] == "en" and i - 2 in cover["hypothetical"]:
+            cover["hypothetical"].update(range(i - 1, clause_end(words, i + 1, worry_ends, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
     # The past reaches its own part of a sentence: "vorige week geopereerd en nu is de wond rood".
     past_ends = ctx.terminators | HISTORICAL_TERMINATORS
@@ -74,6 +78,7 @@ class Assessment:
     discounted: FrozenSet[str]  # concepts found, but negated, hypothetical, past or over
     why: str = ""
     ruled_out: FrozenSet[str] = frozenset()  # named, but a pseudo phrase says it is not that ("maar dat doet hij niet")
+    also: str | None = None  # beside thoughts of suicide, a bodily alarm ("al haar pillen ingenomen"): its level
 
     def unexplained(self) -> FrozenSet[str]:
         """Current concepts that no other current concept explains (out of breath: cycling)."""
@@ -154,7 +159,11 @@ def assess(message: str) -> Assessment:
                 r for r in lex.rules if all(n in current for n in r.all) and not any(n in current for n in r.unless)
             ]
             best = min(matched, key=lambda r: PRIORITY.index(r.level))
-            return Assessment(best.level, frozenset(current), frozenset(discounted), best.why, frozenset(ruled_out))
+            bodily = [r for r in matched if r.level != best.level] if best.level == PRIORITY[0] else []
+            also = min(bodily, key=lambda r: PRIORITY.index(r.level)).level if bodily else None
+            return Assessment(
+                best.level, frozenset(current), frozenset(discounted), best.why, frozenset(ruled_out), also
+            )
     return Assessment(None, frozenset(current), frozenset(discounted), ruled_out=frozenset(ruled_out))
 
 
