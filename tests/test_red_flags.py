@@ -329,6 +329,27 @@ def test_judging_set_i_misses_are_caught(message: str, level: str | None) -> Non
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set j's misses, in other words
+        ("zal wel van de kou komen maar mijn rechtervoet is spierwit en doet pijn", EMERGENCY),
+        (
+            "sinds een uurtje wat buiten adem in rust en het prikt in mijn borst bij diep inademen, "
+            "vorige week geopereerd",
+            EMERGENCY,
+        ),
+        ("mijn nieuwe heup zit er twee maanden in, no fever, de wond is dicht. wanneer mag ik fietsen?", None),
+        ("na een kwartier wandelen ben ik wat buiten adem, maar het zakt snel weer als ik stilsta", None),
+        ("mijn man had vorig jaar koorts en was even in de war, maar dat is allemaal voorbij. nu de operatie", None),
+        ("mijn moeder is bang dat ze valt en dan niet meer overeind komt, wat kan ze doen?", None),
+        ("kan mn kunstheup eruit springen als ik me diep buk?", None),
+        ("I've read dat een nieuwe heup eruit kan schieten, hoe voorkom ik dat?", None),
+    ],
+)
+def test_judging_set_j_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
