@@ -37,6 +37,13 @@ from tests.test_data import ROOT
         ("Mijn knie klikt en zakt door. Ik heb geen last van mijn heup hoor, alleen de knie.", "knie"),
         ("ik heb een jeukende rode plek op mijn arm", "arm"),
         ("mijn enkel is opgezwollen na een misstap", "enkel"),
+        # judging set j's misses, in other words
+        ("Met mijn heup is verder niets aan de hand, maar mijn knie knakt bij elke stap", "knie"),
+        ("my knee is killing me after football", "knie"),
+        ("mijn vader heeft dikke knokkels, wat is dat?", "vinger"),
+        ("ik ben gisteren door mijn enkel gegaan bij het dansen", "enkel"),
+        ("mijn rechteroog ziet wazig, is dat staar?", "oog"),
+        ("er zit een vlek op mijn rug die groter wordt", "rug"),
     ],
 )
 def test_complaints_about_other_body_parts_are_recognised(text: str, part: str) -> None:
@@ -152,6 +159,7 @@ def test_a_question_about_an_animal_is_off_topic_and_one_about_walking_the_dog_i
     assert about_an_animal("Onze hond heeft heupdysplasie, helpt fysio?")
     assert about_an_animal("wat zegt de dierenarts over artrose bij katten")
     assert not about_an_animal("Ik wandel elke dag met mijn hond, heeft dat zin voor mijn heup?")
+    assert about_an_animal("Onze herder heeft heupdysplasie. Is er fysiotherapie voor honden?")
     ranking = [{"name": "ask_treatment", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.3}]
     dog = diet_message("mijn pony loopt mank na de operatie van zijn heup", list(ranking))
     ScopeClassifier().process([dog])
@@ -180,5 +188,19 @@ def test_a_word_seen_once_in_a_topic_makes_no_plausible_hip_question() -> None:
 )
 def test_the_red_flag_net_reads_another_body_part_only_in_the_plainest_cases(text: str) -> None:
     """The red-flag net drops DIET's alarm on a complaint elsewhere: it reads no decline-only word
-    (tingling, a new knee) and no hip said to be fine, so these keep DIET's alarm."""
+    (tingling, a new knee) and no hip that is fine "maar" still named, so these keep DIET's alarm."""
     assert other_body_part(text, cautious=True) is None
+
+
+def test_a_pregnancy_is_off_topic_unless_heupartrose_is_named() -> None:
+    from heupwijzer.nlu.scope import about_a_pregnancy
+
+    assert about_a_pregnancy("Mijn dochter is zes maanden zwanger en heeft last van haar bekken")
+    assert not about_a_pregnancy("Ik ben zwanger en heb heupartrose, mag ik blijven oefenen?")
+    assert not about_a_pregnancy("Mijn heup doet pijn, mag ik blijven fietsen?")
+
+
+def test_a_question_about_the_therapy_is_about_the_hips_care() -> None:
+    from heupwijzer.nlu.scope import names_hip_care, words
+
+    assert names_hip_care(words("Wat voor oefeningen doe je tijdens de therapie?", ()))

@@ -25,7 +25,7 @@ for _canonical, _forms in {
     "schouder": ("schouder", "schouders", "schoudergewricht", "shoulder", "shoulders"),
     "elleboog": ("elleboog", "ellebogen", "elbow", "elbows"),
     "hand": ("hand", "handen", "hands"),
-    "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten"),
+    "vinger": ("vinger", "vingers", "vingergewricht", "vingergewrichten", "knokkel", "knokkels"),
     "duim": ("duim", "duimen"),
     "pols": ("pols", "polsen", "wrist", "wrists"),
     "enkel": ("enkel", "enkels", "ankle", "ankles"),
@@ -36,7 +36,7 @@ for _canonical, _forms in {
     "hoofd": ("hoofd",),
     "keel": ("keel",),
     "oor": ("oor", "oren"),
-    "oog": ("oog", "ogen"),
+    "oog": ("oog", "ogen", "linkeroog", "rechteroog"),
     "tand": ("tand", "tanden", "kies", "kiezen", "gebit"),
 }.items():
     for _form in _forms:
@@ -66,6 +66,10 @@ CONDITIONS: Dict[str, str] = {
     "whiplash": "nek",
     "carpaal": "pols",
     "hallux": "teen",
+    "staar": "oog",
+    "glaucoom": "oog",
+    "moedervlek": "huid",
+    "eczeem": "huid",
 }
 # Read for the decline only, never to drop DIET's red flag (red_flag_classifier.py asks cautiously):
 # another joint replaced or torn ("een nieuwe knie", "een kunstschouder", "meniscusscheur") and
@@ -147,6 +151,11 @@ COMPLAINT_WORDS = frozenset(
         "ache",
         "aches",
         "sore",
+        "killing",
+        "dikke",
+        "wazig",
+        "vlek",
+        "vlekken",
     }
 )
 
@@ -194,6 +203,8 @@ HIP_CARE_WORDS = frozenset(
         "physio",
         "physiotherapist",
         "therapeut",
+        "therapie",
+        "behandeltraject",
         "cesar",
         "mensendieck",
         "prothese",
@@ -232,6 +243,8 @@ HIP_DENIED = re.compile(
     rf" geen (last|pijn|klachten|probleem|problemen) (van|aan|in|met) {_OWNER} heup{_STILL}"
     rf"| {_OWNER} heup (is|zijn) (in orde|prima|ok|oke|okay|het probleem niet|niet het probleem){_STILL}"
     rf"| niet (aan|in|van|met) {_OWNER} heup{_STILL}"
+    rf"| (met|aan) {_OWNER} heup (is|zijn) (gelukkig |verder |eigenlijk )?(niks|niets) (aan de hand|mis|aan)"
+    r"(?! (maar )?(wel|nog))"
 )
 
 
@@ -261,12 +274,24 @@ def _compound_part(word: str) -> str | None:
 # Read on the text with its punctuation: "ik wandel met mijn hond, heeft dat zin?" is about the walker.
 ANIMAL = re.compile(
     r"\bdierenarts|\b(mijn|onze|ons|de|haar|zijn) (hond|hondje|kat|katje|poes|poesje|kater|paard|pony|konijn|"
-    r"cavia|huisdier) (heeft|kreeg|krijgt|mankt|loopt mank)\b"
+    r"cavia|huisdier|labrador|herder|herdershond|retriever|teckel|rottweiler|reu|teef) "
+    r"(heeft|kreeg|krijgt|mankt|loopt mank)\b"
+    r"|\b(voor|bij) (honden|katten|paarden|dieren|huisdieren)\b"
 )
 
 
 def about_an_animal(text: str) -> bool:
     return bool(ANIMAL.search(fold(text)))
+
+
+# Pelvic pain in pregnancy is not heupartrose: "mijn dochter is zwanger en heeft last van haar bekken".
+PREGNANCY = re.compile(r"\b(zwanger|zwangere|zwangerschap|zwangerschapsbekken|bekkeninstabiliteit|pregnant)\b")
+
+
+def about_a_pregnancy(text: str) -> bool:
+    """Pregnancy named, and not heupartrose: then the hip or the pelvis is not Heupwijzer's subject."""
+    folded = fold(text)
+    return bool(PREGNANCY.search(folded)) and "artrose" not in folded
 
 
 def _body_part(word: str) -> str | None:
@@ -279,12 +304,16 @@ def _body_part(word: str) -> str | None:
     return None
 
 
+# "door mijn enkel gegaan", "door zijn rug gegaan": a sprain or a back gone in everyday words
+GONE_THROUGH = re.compile(r" door (mijn|m n|me|zijn|haar|je|uw|de) (enkel|enkels|knie|rug) (gegaan|gezakt) ")
+
+
 def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = False) -> str | None:
     """The non-hip body part a complaint is about, or None (no such complaint, or the hip is named).
     `cautious` (the red-flag net, which drops DIET's alarm on a complaint elsewhere) reads only the
-    plainest cases: any mention of the hip keeps the message, and the decline-only words do not count."""
+    plainest cases: the decline-only words do not count."""
     found = words(text, lemmas)
-    if mentions_hip(found) and (cautious or not only_denies_the_hip(text)):
+    if mentions_hip(found) and not only_denies_the_hip(text):
         return None
     # Body parts are read from the words as written, not from their lemmas: spaCy's lemma of
     # "enkele" (enkele maanden) is "enkel", which is no ankle here.
@@ -295,6 +324,9 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
         if compound:
             return compound
     if not cautious:
+        gone = GONE_THROUGH.search(f" {' '.join(written)} ")
+        if gone:
+            return BODY_PARTS[gone.group(2)]
         for word, following in zip(written, written[1:], strict=False):
             if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
                 return BODY_PARTS[following]

@@ -6,7 +6,8 @@ other_body_part with confidence 1.0 and the body part is added as entity `body_p
 answer can name it ("Over klachten aan je knie ..."). A message that names the hip or its care
 (fysio, oefentherapeut, a new hip, the operation) gets the entity `hip_care` and is never declined
 as off-topic: the honest fallback then offers hip topics (actions/conversation.py). A question
-about an animal ("mijn hond heeft heupdysplasie") becomes out_of_scope, hip or not.
+about an animal ("mijn hond heeft heupdysplasie") or a pregnancy ("zwanger en last van haar bekken")
+becomes out_of_scope, hip or not.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from heupwijzer.nlu.lexicon import CRISIS, EMERGENCY, URGENT
 from heupwijzer.nlu.override import IntentOverride
-from heupwijzer.nlu.scope import about_an_animal, names_hip_care, other_body_part, words
+from heupwijzer.nlu.scope import about_a_pregnancy, about_an_animal, names_hip_care, other_body_part, words
 
 logger = logging.getLogger(__name__)
 OTHER_BODY_PART = "other_body_part"
@@ -40,9 +41,9 @@ class ScopeClassifier(IntentOverride):
         predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if predicted in (CRISIS, EMERGENCY, URGENT):
             return
-        if about_an_animal(text):
+        if about_an_animal(text) or about_a_pregnancy(text):
             if predicted != OUT_OF_SCOPE:
-                logger.info("A question about an animal overrides intent %s", predicted)
+                logger.info("A question about an animal or a pregnancy overrides intent %s", predicted)
             self.override(message, OUT_OF_SCOPE)
             return
         lemmas = self.lemmas(message)
