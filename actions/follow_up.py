@@ -18,7 +18,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.replies import answer_topic, next_step_buttons, safety_check_first, show_menu, urgent_instead_of_decline
 from actions.suggestions import offer_topics, plausible_suggestions
-from actions.tracker import TOPIC_SLOT, Events, last_bot_buttons, last_bot_response, latest_text
+from actions.tracker import (
+    HIP_CARE_ENTITY,
+    TOPIC_SLOT,
+    Events,
+    has_entity,
+    last_bot_buttons,
+    last_bot_response,
+    latest_text,
+)
 from heupwijzer.content import Content, Topic, load_content, read_file
 from heupwijzer.nlu.text import normalise
 
@@ -184,6 +192,11 @@ class ActionFollowUp(Action):
             options = plausible_suggestions(tracker, content) if is_whole_question(text) else []
             if options:
                 offer_topics(dispatcher, options)
+                return []
+            # A whole question about nothing Heupwijzer knows ("mijn auto piept, is dat gevaarlijk?"):
+            # declined like any other subject, not "which topic?".
+            if is_whole_question(text) and not has_entity(tracker, HIP_CARE_ENTITY):
+                dispatcher.utter_message(response="utter_out_of_scope")
                 return []
             dispatcher.utter_message(response="utter_follow_up_no_topic")
             show_menu(dispatcher, content, group_key=None)

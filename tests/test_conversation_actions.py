@@ -318,8 +318,30 @@ def test_a_detail_answered_by_another_topic_keeps_the_conversation_on_its_topic(
         ("ask_examination", "Hoe lang duurt de behandeling daarna doorgaans?", "utter_ask_therapy_duration"),
         # the treatment named in a why-question is no question about its length
         ("ask_examination", "waarom die behandeling?", "utter_follow_up_why_examination"),
+        ("ask_xray", "Hoe komt da?", "utter_follow_up_why_xray"),  # Flemish "how come"
+        # the alternative to a treatment advised against: what therapy does
+        ("ask_not_advised", "what's the alternative dan?", "utter_ask_treatment"),
     ],
 )
 def test_a_follow_up_is_read_by_what_it_asks(topic: str, text: str, expected: str) -> None:
     messages, _ = run_action(ActionFollowUp(), make_tracker("follow_up", text=text, slots={"topic": topic}))
     assert messages[0]["response"] == expected
+
+
+def test_a_whole_question_about_another_subject_taken_for_a_follow_up_is_declined() -> None:
+    """No topic yet, nothing of the hip named, no plausible topic: declined like any other subject,
+    not "which topic do you mean?" with the menu."""
+    ranking = [{"name": "follow_up", "confidence": 0.78}, {"name": "ask_symptoms", "confidence": 0.04}]
+    car = make_tracker(
+        "follow_up", text="Mijn auto maakt een piepend geluid bij het remmen, is dat gevaarlijk?", ranking=ranking
+    )
+    messages, _ = run_action(ActionFollowUp(), car)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    hip = make_tracker(
+        "follow_up",
+        text="Mijn heup maakt een piepend geluid bij het lopen, is dat gevaarlijk?",
+        ranking=ranking,
+        entities=[{"entity": "hip_care", "value": "yes"}],
+    )
+    messages, _ = run_action(ActionFollowUp(), hip)
+    assert "utter_out_of_scope" not in [m.get("response") for m in messages]
