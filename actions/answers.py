@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
-from actions.follow_up import answer_follow_up, follow_ups, same_topic_follow_up
+from actions.follow_up import answer_follow_up, follow_ups, new_hip_follow_up, same_topic_follow_up
 from actions.replies import (
     answer_symptom_fit,
     answer_topic,
@@ -47,6 +47,9 @@ class ActionAnswerTopic(Action):
         text = latest_text(tracker)
         if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
+        earlier = new_hip_follow_up(tracker, topic.intent)
+        if earlier is not None:  # "en met een kunstheup?" about the topic the patient just read
+            return answer_follow_up(dispatcher, tracker, content.topics[earlier], "with_hip_replacement", content)
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.

@@ -219,6 +219,24 @@ def answer_follow_up(
     return [] if tracker.get_slot(TOPIC_SLOT) == topic.intent else [SlotSet(TOPIC_SLOT, topic.intent)]
 
 
+HIP_REPLACEMENT_TOPIC = "ask_hip_replacement"
+# "En als ik later toch een kunstheup krijg?", "geldt dit ook met een nieuwe heup?", "and what about
+# after a hip replacement?": the conversation's topic, asked again for a new hip.
+POINTS_BACK = re.compile(r"^ (en|and|maar|but) | geldt | ook | what about | hoe zit het ")
+
+
+def new_hip_follow_up(tracker: Tracker, intent: str) -> str | None:
+    """The NLU took a short "and with a new hip?" for the hip replacement topic while the
+    conversation is about another topic: that topic, to be answered for a new hip."""
+    current = context_topic(tracker)
+    text = latest_text(tracker)
+    if intent != HIP_REPLACEMENT_TOPIC or current in (None, HIP_REPLACEMENT_TOPIC) or is_whole_question(text):
+        return None
+    if follow_ups().kind_of(text) != "with_hip_replacement" or not POINTS_BACK.search(normalise(text)):
+        return None
+    return current
+
+
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:
     """The NLU names the topic the patient just read about, with follow_up a close second or in a
     message as short as a follow-up ("waarom doet het pijn?" after the pain answer), and the question

@@ -345,3 +345,20 @@ def test_a_whole_question_about_another_subject_taken_for_a_follow_up_is_decline
     )
     messages, _ = run_action(ActionFollowUp(), hip)
     assert "utter_out_of_scope" not in [m.get("response") for m in messages]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("En als ik later toch een kunstheup krijg?", "utter_ask_rehabilitation"),
+        ("and what about after a hip replacement?", "utter_ask_rehabilitation"),
+        ("Geldt dit ook nadat men een kunstheup heeft gekregen?", "utter_ask_rehabilitation"),
+        ("Wat is een kunstheup precies?", "utter_ask_hip_replacement"),  # a question of its own
+    ],
+)
+def test_and_with_a_new_hip_is_asked_about_the_conversations_topic(text: str, expected: str) -> None:
+    """The NLU takes a short "and with a new hip?" for the hip replacement topic; while the
+    conversation is about moving, it asks about moving with a new hip."""
+    tracker = make_tracker("ask_hip_replacement", text=text, slots={"topic": "ask_exercise"})
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    assert messages[0]["response"] == expected
