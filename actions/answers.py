@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
-from actions.follow_up import answer_follow_up, follow_ups, new_hip_follow_up, same_topic_follow_up
+from actions.follow_up import (
+    ActionFollowUp,
+    answer_follow_up,
+    context_topic,
+    follow_ups,
+    is_whole_question,
+    new_hip_follow_up,
+    same_topic_follow_up,
+)
 from actions.replies import (
     answer_symptom_fit,
     answer_topic,
@@ -91,6 +99,10 @@ class ActionShowMenu(Action):
         return "action_show_menu"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        # "And if that doesn't help?" is no call for help: a follow-up on the topic just read
+        text = latest_text(tracker)
+        if context_topic(tracker) and not is_whole_question(text) and follow_ups().kind_of(text) == "not_helping":
+            return ActionFollowUp().run(dispatcher, tracker, domain)
         show_menu(dispatcher, load_content(), next(tracker.get_latest_entity_values(MENU_GROUP_ENTITY), None))
         return []
 

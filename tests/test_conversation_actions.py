@@ -362,3 +362,14 @@ def test_and_with_a_new_hip_is_asked_about_the_conversations_topic(text: str, ex
     tracker = make_tracker("ask_hip_replacement", text=text, slots={"topic": "ask_exercise"})
     messages, _ = run_action(ActionAnswerTopic(), tracker)
     assert messages[0]["response"] == expected
+
+
+def test_and_if_that_doesnt_help_is_a_follow_up_not_a_call_for_the_menu() -> None:
+    from actions.answers import ActionShowMenu
+
+    asked = make_tracker("help", text="And if that doesn't help?", slots={"topic": "ask_therapy_duration"})
+    messages, _ = run_action(ActionShowMenu(), asked)
+    assert messages[0]["response"] == "utter_ask_hip_replacement"
+    plain = make_tracker("help", text="help", slots={"topic": "ask_therapy_duration"})
+    messages, _ = run_action(ActionShowMenu(), plain)
+    assert messages[0]["response"] != "utter_ask_hip_replacement"
