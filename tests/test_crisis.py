@@ -39,6 +39,7 @@ CRISIS_MESSAGES = [
     "hoe zorg ik ervoor dat het allemaal ophoudt, ik trek het niet meer",
     "ik heb gene goesting meer om nog wakker te worden met die heup",  # set j's misses, in new words
     "mijn zus vertelde dat ze zichzelf met een mesje snijdt sinds die heupoperatie",
+    "was ik er maar niet meer, dan was ik van die heup af",  # set k's miss, in new words
 ]
 LOOK_ALIKES = [
     "ik ben doodmoe van de pijn, hoort dat erbij?",
@@ -96,6 +97,8 @@ def test_thoughts_of_suicide_with_pills_already_taken_are_also_an_emergency() ->
     assessment = assess(TAKEN)
     assert assessment.level == CRISIS and assessment.also == EMERGENCY
     assert assess("ik heb al een paar weken slaappillen opgespaard").also is None  # saved up, not taken
+    flemish = assess("ik zag het ni meer zitten en heb een hele doos dafalgan opgenomen")  # "opnemen": to take
+    assert flemish.level == CRISIS and flemish.also == EMERGENCY
 
 
 def test_a_crisis_with_pills_taken_first_says_call_112_now_then_113(stack: Stack) -> None:

@@ -350,6 +350,24 @@ def test_judging_set_j_misses_are_caught_and_its_worries_stay_worries(message: s
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set k's misses, in other words
+        ("mijn rechterhand doet ineens niks meer en ik krijg de woorden niet goed uit mijn mond", EMERGENCY),
+        (
+            "mijn vader huilt opeens van de pijn in zijn heup, hij is niet gevallen, "
+            "zijn artrose was tot nu toe goed te doen",
+            URGENT,
+        ),
+        ("all of a sudden pain in my hip, tien op tien, ik kan er geen weight op zetten", URGENT),
+        ("sinds gisteren twaalf paracetamol van 500 genomen tegen de heuppijn", URGENT),
+        ("mijn moeder heeft een hele doos pijnstillers opgenomen", URGENT),
+    ],
+)
+def test_judging_set_k_misses_are_caught(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT

@@ -44,6 +44,9 @@ from tests.test_data import ROOT
         ("ik ben gisteren door mijn enkel gegaan bij het dansen", "enkel"),
         ("mijn rechteroog ziet wazig, is dat staar?", "oog"),
         ("er zit een vlek op mijn rug die groter wordt", "rug"),
+        ("Geachte, mijn linkerknie is dik na het wandelen. Wat raadt u aan?", "knie"),  # set k's, in other words
+        ("ik heb een hernia, mag ik nog tillen?", "rug"),
+        ("ik heb uitslag op mijn bovenarm", "arm"),
     ],
 )
 def test_complaints_about_other_body_parts_are_recognised(text: str, part: str) -> None:

@@ -66,6 +66,7 @@ CONDITIONS: Dict[str, str] = {
     "whiplash": "nek",
     "carpaal": "pols",
     "hallux": "teen",
+    "hernia": "rug",
     "staar": "oog",
     "glaucoom": "oog",
     "moedervlek": "huid",
@@ -156,6 +157,7 @@ COMPLAINT_WORDS = frozenset(
         "wazig",
         "vlek",
         "vlekken",
+        "uitslag",
     }
 )
 
@@ -297,6 +299,9 @@ def about_a_pregnancy(text: str) -> bool:
 def _body_part(word: str) -> str | None:
     if word in BODY_PARTS:
         return BODY_PARTS[word]
+    side = word.removeprefix("linker").removeprefix("rechter")  # "rechterknie", "linkerschouder"
+    if side != word and side in BODY_PARTS:
+        return BODY_PARTS[side]
     if len(word) >= 7:  # one typo in long words only ("eleboog", "schoudr"; not "moeten" ~ "voeten")
         for form, canonical in BODY_PARTS.items():
             if len(form) >= 8 and within_one_edit(word, form):
@@ -323,10 +328,10 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
         compound = conditions.get(word) or _compound_part(word)
         if compound:
             return compound
+    gone = GONE_THROUGH.search(f" {' '.join(written)} ")
+    if gone:
+        return BODY_PARTS[gone.group(2)]
     if not cautious:
-        gone = GONE_THROUGH.search(f" {' '.join(written)} ")
-        if gone:
-            return BODY_PARTS[gone.group(2)]
         for word, following in zip(written, written[1:], strict=False):
             if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
                 return BODY_PARTS[following]
