@@ -497,3 +497,12 @@ def test_a_longer_complaint_is_never_small_talk() -> None:
 def test_component_leaves_button_payloads_alone() -> None:
     result = classify("/ask_pain", "ask_pain", 1.0)
     assert result["intent"]["name"] == "ask_pain"
+
+
+def test_diets_red_flag_on_a_cold_blue_foot_is_not_dropped_as_a_complaint_elsewhere() -> None:
+    """A foot is named, but a cold, pale or blue foot is the leg's blood supply: DIET's alarm stands
+    where the detector has no complete rule; an ordinary sore foot is declined as elsewhere."""
+    cold = "Misschien is het niks, maar mijn rechtervoet ziet er al een tijdje wat blauwig uit en voelt koud, doet pijn"
+    assert detect(cold) is None
+    assert classify(cold, EMERGENCY, 0.4)["intent"]["name"] == EMERGENCY
+    assert classify("mijn rechtervoet doet pijn na het wandelen", URGENT, 0.4)["intent"]["name"] != URGENT

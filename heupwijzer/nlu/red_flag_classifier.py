@@ -46,6 +46,7 @@ RED_FLAGS = (EMERGENCY, URGENT)
 ALARMS = (CRISIS, EMERGENCY, URGENT)
 SAFETY_CHECK_ENTITY = "safety_check"
 SEVERE = "severe"  # the concept of red_flags.yml for how bad the pain is
+LIMB_COLOUR = frozenset({"cold_color", "leg"})  # concepts of red_flags.yml: a leg or foot cold, pale or blue
 WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
@@ -156,6 +157,8 @@ def warns_beyond_severity(assessment: Assessment) -> bool:
     """A warning sign other than how bad the pain is: "mijn schouder doet zo'n pijn" is a complaint
     about the shoulder, "mijn knie is dik en ik heb koorts" is more."""
     concepts = lexicon().concepts
+    if assessment.current >= LIMB_COLOUR:  # a cold or blue foot is the leg's blood supply, not "elsewhere"
+        return True
     return assessment.warning and any(concepts[n].warning for n in assessment.unexplained() - {SEVERE})
 
 
