@@ -55,9 +55,9 @@ class ActionAnswerTopic(Action):
         text = latest_text(tracker)
         if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
-        earlier = new_hip_follow_up(tracker, topic.intent)
+        earlier = content.topics.get(new_hip_follow_up(tracker, topic.intent) or "")
         if earlier is not None:  # "en met een kunstheup?" about the topic the patient just read
-            return answer_follow_up(dispatcher, tracker, content.topics[earlier], "with_hip_replacement", content)
+            return answer_follow_up(dispatcher, tracker, earlier, "with_hip_replacement", content)
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.

@@ -372,4 +372,4 @@ def test_and_if_that_doesnt_help_is_a_follow_up_not_a_call_for_the_menu() -> Non
     assert messages[0]["response"] == "utter_ask_hip_replacement"
     plain = make_tracker("help", text="help", slots={"topic": "ask_therapy_duration"})
     messages, _ = run_action(ActionShowMenu(), plain)
-    assert messages[0]["response"] != "utter_ask_hip_replacement"
+    assert messages[0]["response"] == "utter_menu_intro"

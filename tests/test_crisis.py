@@ -61,6 +61,9 @@ LOOK_ALIKES = [
     "ik hoop dat het allemaal snel voorbij is, hoe lang duurt het herstel?",  # the review's look-alikes
     "ik hoop dat het allemaal ophoudt met die pijn",
     "ik ben bang dat ik mezelf heb beschadigd met de oefeningen",
+    "ik heb geen zin meer om elke nacht wakker te worden van de heuppijn",  # a review's look-alikes
+    "was ik er maar niet meer naartoe gegaan, nu doet mijn heup pijn",
+    "ik heb bewust geen pijnstillers genomen vandaag",
 ]
 
 
@@ -99,6 +102,8 @@ def test_thoughts_of_suicide_with_pills_already_taken_are_also_an_emergency() ->
     assert assess("ik heb al een paar weken slaappillen opgespaard").also is None  # saved up, not taken
     flemish = assess("ik zag het ni meer zitten en heb een hele doos dafalgan opgenomen")  # "opnemen": to take
     assert flemish.level == CRISIS and flemish.also == EMERGENCY
+    on_purpose = assess("ik heb expres een hele doos paracetamol ingenomen")
+    assert on_purpose.level == CRISIS and on_purpose.also == EMERGENCY
 
 
 def test_a_crisis_with_pills_taken_first_says_call_112_now_then_113(stack: Stack) -> None:

@@ -368,6 +368,22 @@ def test_judging_set_k_misses_are_caught(message: str, level: str | None) -> Non
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # a review of the set j and k changes: what a worry or "it is over" must not hide
+        ("ik ben gevallen en kom niet meer overeind, het zakt direct weer door", URGENT),
+        ("ik heb koorts en mijn heup is rood en heet, dat trekt vanzelf weer bij toch?", URGENT),
+        ("ik was bang dat het erger werd en dan ben ik gevallen en kom niet meer overeind", URGENT),
+        ("kan mijn kunstheup uit de kom zijn? ik voelde net een plop bij het opstaan", URGENT),
+        ("no feeling in my leg and it is ice cold and white", EMERGENCY),
+        ("mijn rechterbeen is ijskoud en wit", EMERGENCY),
+        ("koorts, heup rood en heet, het is tot nu toe goed gegaan maar nu niet", URGENT),
+    ],
+)
+def test_a_worry_or_something_over_hides_no_current_alarm(message: str, level: str) -> None:
+    assert detect(message) == level
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
@@ -505,4 +521,10 @@ def test_diets_red_flag_on_a_cold_blue_foot_is_not_dropped_as_a_complaint_elsewh
     cold = "Misschien is het niks, maar mijn rechtervoet ziet er al een tijdje wat blauwig uit en voelt koud, doet pijn"
     assert detect(cold) is None
     assert classify(cold, EMERGENCY, 0.4)["intent"]["name"] == EMERGENCY
-    assert classify("mijn rechtervoet doet pijn na het wandelen", URGENT, 0.4)["intent"]["name"] != URGENT
+    assert classify("mijn voet doet zo'n pijn", URGENT, 0.4)["intent"]["name"] != URGENT
+
+
+def test_diets_red_flag_on_an_arm_with_sweating_is_not_dropped_as_a_complaint_elsewhere() -> None:
+    """Pain in the (left) arm with sweating may be the heart: DIET's 112 stands."""
+    for text in ("pijn in mijn linkerarm en ik ben misselijk en zweterig", "mijn arm doet zo'n pijn en ik zweet"):
+        assert classify(text, EMERGENCY, 0.4)["intent"]["name"] == EMERGENCY, text

@@ -201,6 +201,22 @@ def test_a_pregnancy_is_off_topic_unless_heupartrose_is_named() -> None:
     assert about_a_pregnancy("Mijn dochter is zes maanden zwanger en heeft last van haar bekken")
     assert not about_a_pregnancy("Ik ben zwanger en heb heupartrose, mag ik blijven oefenen?")
     assert not about_a_pregnancy("Mijn heup doet pijn, mag ik blijven fietsen?")
+    assert not about_a_pregnancy("mijn dochter is zwanger, mag ik met mijn kunstheup haar kindje tillen?")
+
+
+def test_an_animal_named_in_passing_keeps_a_hip_question() -> None:
+    from heupwijzer.nlu.scope import about_an_animal
+
+    assert not about_an_animal("ik werk bij paarden, kan ik dat blijven doen met heupartrose?")
+    assert not about_an_animal("ik ben bang voor honden, mag ik met mijn heup nog wandelen?")
+
+
+def test_a_hip_said_to_be_fine_lets_the_red_flag_net_read_the_knee_but_not_a_stiff_hip() -> None:
+    assert other_body_part("met mijn heup is gelukkig niks aan de hand, maar mijn knie klikt", cautious=True) == "knie"
+    assert (
+        other_body_part("met mijn heup is niets aan de hand maar wel stijf en mijn knie is dik", cautious=True) is None
+    )
+    assert other_body_part("pijn in mijn linkerarm en ik zweet", cautious=True) is None  # no side: maybe the heart
 
 
 def test_a_question_about_the_therapy_is_about_the_hips_care() -> None:

@@ -47,6 +47,7 @@ ALARMS = (CRISIS, EMERGENCY, URGENT)
 SAFETY_CHECK_ENTITY = "safety_check"
 SEVERE = "severe"  # the concept of red_flags.yml for how bad the pain is
 LIMB_COLOUR = frozenset({"cold_color", "leg"})  # concepts of red_flags.yml: a leg or foot cold, pale or blue
+HEART = frozenset({"sweating", "chest"})  # concepts of red_flags.yml: with pain elsewhere, maybe the heart
 WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
@@ -158,6 +159,8 @@ def warns_beyond_severity(assessment: Assessment) -> bool:
     about the shoulder, "mijn knie is dik en ik heb koorts" is more."""
     concepts = lexicon().concepts
     if assessment.current >= LIMB_COLOUR:  # a cold or blue foot is the leg's blood supply, not "elsewhere"
+        return True
+    if HEART & assessment.current:  # an aching arm or jaw with sweating or the chest may be the heart
         return True
     return assessment.warning and any(concepts[n].warning for n in assessment.unexplained() - {SEVERE})
 

@@ -20,11 +20,13 @@ from heupwijzer.nlu.text import lemma, tokens
 # --- context: negated, hypothetical, historical ---------------------------------------------------
 HISTORICAL_TERMINATORS = frozenset({"en"})
 # A negation reaches its own words: "ik eet niet en heb koorts" still has fever.
-NEGATION_ENDS = frozenset({"ik", "en"})
+NEGATION_ENDS = frozenset({"ik", "en", "i", "and"})
 LIST_WORDS = frozenset({"of", "noch"})
 # A worry reaches past "toch" and "ook": "indien ik ondanks de oefeningen toch val".
 HYPOTHETICAL_GOES_ON = frozenset({"toch", "ook", "wel"})
 UNAFFECTED_BY_OVER = frozenset({"suicidal", "overdose"})  # "ik voel me nog prima" after a whole box
+# "en dan ben ik gevallen": a past or present fact after "en dan" ends a worry
+TOLD = frozenset({"ben", "is", "heb", "was", "had", "werd", "kwam", "ging", "viel", "zijn", "hebben", "lag", "lig"})
 # Thoughts of suicide are negated only by a negation right before them ("geen zelfmoordgedachten"),
 # not by one further back: "niet meer kan werken snij ik mezelf" is no negation of the cutting.
 NEAR_NEGATION = frozenset({"suicidal"})
@@ -52,9 +54,11 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
     worry_ends = ctx.terminators - HYPOTHETICAL_GOES_ON
     for start, end in find_phrases(ctx.hypothetical, words):
         cover["hypothetical"].update(range(start, clause_end(words, end, worry_ends, ctx.hypothetical_window)))
-    # "bang dat hij valt en dan niet meer overeind komt": "en dan" goes on with the worry
+    # "bang dat hij valt en dan niet meer overeind komt": "en dan" goes on with the worry; "en dan ben
+    # ik gevallen" tells what happened
     for i in range(2, len(words)):
-        if words[i] == "dan" and words[i - 1] == "en" and i - 2 in cover["hypothetical"]:
+        told = any(word in TOLD for word in words[i + 1 : i + 4])
+        if words[i] == "dan" and words[i - 1] == "en" and i - 2 in cover["hypothetical"] and not told:
             cover["hypothetical"].update(range(i - 1, clause_end(words, i + 1, worry_ends, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
     # The past reaches its own part of a sentence: "vorige week geopereerd en nu is de wond rood".

@@ -245,7 +245,7 @@ HIP_DENIED = re.compile(
     rf" geen (last|pijn|klachten|probleem|problemen) (van|aan|in|met) {_OWNER} heup{_STILL}"
     rf"| {_OWNER} heup (is|zijn) (in orde|prima|ok|oke|okay|het probleem niet|niet het probleem){_STILL}"
     rf"| niet (aan|in|van|met) {_OWNER} heup{_STILL}"
-    rf"| (met|aan) {_OWNER} heup (is|zijn) (gelukkig |verder |eigenlijk )?(niks|niets) (aan de hand|mis|aan)"
+    rf"| (met|aan) {_OWNER} heup (is|zijn) (gelukkig |verder |eigenlijk )?(niks|niets) (aan de hand|mis)"
     r"(?! (maar )?(wel|nog))"
 )
 
@@ -278,7 +278,6 @@ ANIMAL = re.compile(
     r"\bdierenarts|\b(mijn|onze|ons|de|haar|zijn) (hond|hondje|kat|katje|poes|poesje|kater|paard|pony|konijn|"
     r"cavia|huisdier|labrador|herder|herdershond|retriever|teckel|rottweiler|reu|teef) "
     r"(heeft|kreeg|krijgt|mankt|loopt mank)\b"
-    r"|\b(voor|bij) (honden|katten|paarden|dieren|huisdieren)\b"
 )
 
 
@@ -291,16 +290,18 @@ PREGNANCY = re.compile(r"\b(zwanger|zwangere|zwangerschap|zwangerschapsbekken|be
 
 
 def about_a_pregnancy(text: str) -> bool:
-    """Pregnancy named, and not heupartrose: then the hip or the pelvis is not Heupwijzer's subject."""
+    """Pregnancy named, and neither heupartrose nor the hip (the pelvis may be): then it is not
+    Heupwijzer's subject. "mijn dochter is zwanger, mag ik met mijn kunstheup haar kindje tillen?" is."""
     folded = fold(text)
-    return bool(PREGNANCY.search(folded)) and "artrose" not in folded
+    hip = any(is_hip_word(word) and word != "bekken" for word in normalise(text).split())
+    return bool(PREGNANCY.search(folded)) and "artrose" not in folded and not hip
 
 
-def _body_part(word: str) -> str | None:
+def _body_part(word: str, sides: bool = True) -> str | None:
     if word in BODY_PARTS:
         return BODY_PARTS[word]
     side = word.removeprefix("linker").removeprefix("rechter")  # "rechterknie", "linkerschouder"
-    if side != word and side in BODY_PARTS:
+    if sides and side != word and side in BODY_PARTS:
         return BODY_PARTS[side]
     if len(word) >= 7:  # one typo in long words only ("eleboog", "schoudr"; not "moeten" ~ "voeten")
         for form, canonical in BODY_PARTS.items():
@@ -339,7 +340,8 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
     if not any(word in complaints for word in found):
         return None
     for word in written:
-        part = _body_part(word)
+        # The red-flag net does not read a side: pain in the left arm may be the heart.
+        part = _body_part(word, sides=not cautious)
         if part:
             return part
     return None
