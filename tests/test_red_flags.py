@@ -370,6 +370,24 @@ def test_judging_set_k_misses_are_caught(message: str, level: str | None) -> Non
 
 @pytest.mark.parametrize(
     "message,level",
+    [  # judging set l's misses, in other words
+        # an operation last week dates the operation, not the bleeding of today
+        ("de wond bloed nog steeds door het verband heen het houdt niet op ben vorige week geopereerd", URGENT),
+        # bleeding that does not stop with a light head: signs of shock
+        ("het verband is al twee keer doorgebloed en ik voel me licht in mijn hoofd", EMERGENCY),
+        # a relative who thinks he still has to go to work and feels warm, after the operation
+        ("sinds de operatie denkt mijn vader dat hij nog naar kantoor moet en hij voelt warm aan", URGENT),
+        # "to bother someone" is no fall; a bit out of breath that is back to normal is over
+        ("ik val u niet graag lastig maar hoe lang duurt de revalidatie", None),
+        ("na het zwemmen was ik kortademig maar na een paar minuten was het weer normaal", None),
+    ],
+)
+def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
+@pytest.mark.parametrize(
+    "message,level",
     [  # a review of the set j and k changes: what a worry or "it is over" must not hide
         ("ik ben gevallen en kom niet meer overeind, het zakt direct weer door", URGENT),
         ("ik heb koorts en mijn heup is rood en heet, dat trekt vanzelf weer bij toch?", URGENT),
@@ -528,3 +546,12 @@ def test_diets_red_flag_on_an_arm_with_sweating_is_not_dropped_as_a_complaint_el
     """Pain in the (left) arm with sweating may be the heart: DIET's 112 stands."""
     for text in ("pijn in mijn linkerarm en ik ben misselijk en zweterig", "mijn arm doet zo'n pijn en ik zweet"):
         assert classify(text, EMERGENCY, 0.4)["intent"]["name"] == EMERGENCY, text
+
+
+def test_diets_red_flag_on_red_eyes_or_an_itchy_spot_on_the_arm_is_a_complaint_elsewhere() -> None:
+    """Judging set l: red, burning eyes and an itchy red spot on the arm got DIET's 112 or "call the
+    huisarts now"; red is a complaint word of another body part, and they are declined with the referral.
+    Red and swelling eyes after a new painkiller stay an emergency (the detector's rule)."""
+    for text in ("mijn ogen zijn rood en branderig als ik opsta", "ik heb een rode plek op mijn onderarm die jeukt"):
+        assert classify(text, EMERGENCY, 0.6)["intent"]["name"] not in (EMERGENCY, URGENT), text
+    assert detect("na die nieuwe pijnstiller zijn mijn ogen rood en zwellen ze dicht") == EMERGENCY

@@ -77,7 +77,7 @@ class Concept:
         found = [
             (i, i + 1)
             for i, word in enumerate(words)
-            if word not in CLAUSE_END and (self.word_matches(word) or self.word_matches(lemmas[i] or word))
+            if word not in CLAUSE_END and self.name in concepts_of_word(word) | concepts_of_word(lemmas[i] or word)
         ]
         found += find_phrases(self.phrases, words)
         if found and self.pseudo:
@@ -85,6 +85,13 @@ class Concept:
             kept = [span for span in found if not covered.intersection(range(*span))]
             return kept, len(kept) < len(found)
         return found, False
+
+
+@lru_cache(maxsize=65536)
+def concepts_of_word(word: str) -> FrozenSet[str]:
+    """The concepts whose forms, stems, parts or typos match one word, worked out once per word:
+    the same words come back in every message, and every concept asks about each of them."""
+    return frozenset(name for name, concept in lexicon().concepts.items() if concept.word_matches(word))
 
 
 def build_concept(name: str, spec: dict) -> Concept:

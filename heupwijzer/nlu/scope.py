@@ -160,6 +160,13 @@ COMPLAINT_WORDS = frozenset(
         "uitslag",
     }
 )
+# Red, burning or itching skin or eyes are a complaint of their own on a part far from the hip (an
+# eye, an ear, a tooth, an arm or a hand); on a joint such as a new knee, warm and red may be an
+# infection, so there the red-flag net keeps DIET's alarm.
+SURFACE_COMPLAINTS = frozenset(
+    {"rood", "rode", "branderig", "branderige", "brandt", "jeuk", "jeukt", "jeukende", "jeuken", "tranen", "traant"}
+)
+SURFACE_PARTS = frozenset({"oog", "oor", "tand", "arm", "hand", "vinger", "duim", "huid"})
 
 # What the decline reads (the red-flag net reads only CONDITIONS and COMPLAINT_WORDS).
 ALL_CONDITIONS: Dict[str, str] = {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
@@ -337,11 +344,8 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
             if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
                 return BODY_PARTS[following]
     complaints = COMPLAINT_WORDS if cautious else ALL_COMPLAINTS
-    if not any(word in complaints for word in found):
-        return None
-    for word in written:
-        # The red-flag net does not read a side: pain in the left arm may be the heart.
-        part = _body_part(word, sides=not cautious)
-        if part:
-            return part
-    return None
+    # The red-flag net does not read a side: pain in the left arm may be the heart.
+    part = next((p for p in (_body_part(word, sides=not cautious) for word in written) if p), None)
+    if part in SURFACE_PARTS:
+        complaints = complaints | SURFACE_COMPLAINTS
+    return part if any(word in complaints for word in found) else None
