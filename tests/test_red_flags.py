@@ -555,3 +555,20 @@ def test_diets_red_flag_on_red_eyes_or_an_itchy_spot_on_the_arm_is_a_complaint_e
     for text in ("mijn ogen zijn rood en branderig als ik opsta", "ik heb een rode plek op mijn onderarm die jeukt"):
         assert classify(text, EMERGENCY, 0.6)["intent"]["name"] not in (EMERGENCY, URGENT), text
     assert detect("na die nieuwe pijnstiller zijn mijn ogen rood en zwellen ze dicht") == EMERGENCY
+
+
+def test_no_concept_in_the_vocabulary_says_the_same_thing_twice() -> None:
+    """YAML keeps the last of two equal keys silently: a second `pseudo:` under a concept would throw
+    the first list away (it happened while adding "iemand lastig vallen")."""
+    from heupwijzer.nlu.lexicon import LEXICON
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        keys = [loader.construct_object(key) for key, _ in node.value]
+        assert len(keys) == len(set(keys)), f"line {node.start_mark.line + 1}: a key twice in {keys}"
+        return dict(loader.construct_pairs(node))
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    assert yaml.load(LEXICON.read_text(encoding="utf-8"), Loader=Strict)["concepts"]
