@@ -193,11 +193,9 @@ class ActionFollowUp(Action):
             if options:
                 offer_topics(dispatcher, options)
                 return []
-            # A whole question about nothing Heupwijzer knows ("mijn auto piept, is dat gevaarlijk?"),
-            # or a sentence that asks nothing a follow-up asks ("komt er volgende week een hittegolf?"):
+            # A whole question about nothing Heupwijzer knows ("mijn auto piept, is dat gevaarlijk?"):
             # declined like any other subject, not "which topic?".
-            beyond_a_follow_up = is_whole_question(text) or (kind is None and not is_short(text))
-            if beyond_a_follow_up and not has_entity(tracker, HIP_CARE_ENTITY):
+            if is_whole_question(text) and not has_entity(tracker, HIP_CARE_ENTITY):
                 dispatcher.utter_message(response="utter_out_of_scope")
                 return []
             dispatcher.utter_message(response="utter_follow_up_no_topic")

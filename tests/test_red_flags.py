@@ -10,7 +10,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from heupwijzer.nlu.lexicon import EMERGENCY, URGENT
-from heupwijzer.nlu.red_flags import detect
+from heupwijzer.nlu.red_flags import assess, detect
 from heupwijzer.nlu.text import normalise, within_one_edit
 from heupwijzer.paths import ROOT
 from tests.conftest import Stack, new_sender, texts
@@ -377,13 +377,40 @@ def test_judging_set_k_misses_are_caught(message: str, level: str | None) -> Non
         ("het verband is al twee keer doorgebloed en ik voel me licht in mijn hoofd", EMERGENCY),
         # a relative who thinks he still has to go to work and feels warm, after the operation
         ("sinds de operatie denkt mijn vader dat hij nog naar kantoor moet en hij voelt warm aan", URGENT),
-        # "to bother someone" is no fall; a bit out of breath that is back to normal is over
+        # "to bother someone" is no fall; out of breath after a sport is explained by it
         ("ik val u niet graag lastig maar hoe lang duurt de revalidatie", None),
-        ("na het zwemmen was ik kortademig maar na een paar minuten was het weer normaal", None),
+        ("ik was wat short of breath na de spinningles, is dat erg voor mijn heup?", None),
     ],
 )
 def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, level: str | None) -> None:
     assert detect(message) == level
+
+
+@pytest.mark.parametrize(
+    "message,level",
+    [  # a review of the set l changes: "is dat normaal?" asks, it says nothing is over
+        ("ik heb een dikke rode kuit en ben benauwd is dat nu normaal", EMERGENCY),
+        ("de wond bloedt weer is dat normaal", URGENT),
+        ("mijn vader praatte raar en zijn mond hing scheef, nu is het weer normaal", EMERGENCY),
+        # "lastig" is also "difficult"
+        ("mijn moeder valt vaak en kan lastig opstaan", None),  # no rule, but the fall's safety check
+        # "hij voelt warm aan" may be the new hip; "denkt dat hij nog moet" a surgeon's plan; all the
+        # pills the doctor prescribed are no overdose
+        ("mijn kunstheup is 2 weken oud, hij voelt warm aan, is dat normaal", None),
+        ("de chirurg denkt dat hij nog een keer moet opereren aan mijn heup", None),
+        ("heb ik alle pillen genomen die de dokter voorschreef na de operatie", None),
+        ("ik ben vorige maand opgenomen geweest met koorts en verwardheid, mag ik nu weer fietsen?", None),
+    ],
+)
+def test_what_asks_or_means_something_else_raises_no_alarm_and_hides_none(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
+def test_a_fall_on_the_hip_is_a_fall_and_bothering_someone_is_not() -> None:
+    assert "fall" in assess("ik viel op mijn heup en kan lastig staan").current
+    assert assess("na de val kan ik lastig op mijn been staan").warning
+    assert "fall" not in assess("ik wil u niet lastig vallen, maar hoe lang duurt de therapie").current
+    assert "fall" not in assess("het valt me op dat mijn heup 's ochtends stijf is").current
 
 
 @pytest.mark.parametrize(
@@ -555,6 +582,14 @@ def test_diets_red_flag_on_red_eyes_or_an_itchy_spot_on_the_arm_is_a_complaint_e
     for text in ("mijn ogen zijn rood en branderig als ik opsta", "ik heb een rode plek op mijn onderarm die jeukt"):
         assert classify(text, EMERGENCY, 0.6)["intent"]["name"] not in (EMERGENCY, URGENT), text
     assert detect("na die nieuwe pijnstiller zijn mijn ogen rood en zwellen ze dicht") == EMERGENCY
+    # a burning arm may be the heart, an eye that sees double a stroke, a red calf a thrombosis:
+    # DIET's alarm stands (a review of the change)
+    for text in (
+        "branderig gevoel in mijn arm en kaak als ik de trap op loop",
+        "ik zie dubbel en mijn oog is rood",
+        "met mijn hand voel ik dat mijn kuit rood is",
+    ):
+        assert classify(text, EMERGENCY, 0.6)["intent"]["name"] in (EMERGENCY, URGENT), text
 
 
 def test_no_concept_in_the_vocabulary_says_the_same_thing_twice() -> None:

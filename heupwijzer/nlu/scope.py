@@ -10,7 +10,7 @@ hip (heup, lies, kunstheup, ...) is mentioned too: then the question is still ab
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, Sequence, Tuple
 
 from heupwijzer.nlu.text import fold, normalise, within_one_edit
 
@@ -160,13 +160,16 @@ COMPLAINT_WORDS = frozenset(
         "uitslag",
     }
 )
-# Red, burning or itching skin or eyes are a complaint of their own on a part far from the hip (an
-# eye, an ear, a tooth, an arm or a hand); on a joint such as a new knee, warm and red may be an
-# infection, so there the red-flag net keeps DIET's alarm.
-SURFACE_COMPLAINTS = frozenset(
-    {"rood", "rode", "branderig", "branderige", "brandt", "jeuk", "jeukt", "jeukende", "jeuken", "tranen", "traant"}
-)
-SURFACE_PARTS = frozenset({"oog", "oor", "tand", "arm", "hand", "vinger", "duim", "huid"})
+# Red, burning or itching eyes, ears or teeth and itching skin on an arm or a hand are a complaint of
+# their own when that is the only body part named. Not for the red-flag net on a joint (a new knee
+# warm and red may be an infection), a burning arm (maybe the heart) or an eye that sees double or
+# blurred (maybe a stroke).
+ITCH = frozenset({"jeuk", "jeukt", "jeukende", "jeuken"})
+SURFACE_COMPLAINTS: Dict[str, FrozenSet[str]] = {
+    **dict.fromkeys(("oog", "oor", "tand"), ITCH | {"rood", "rode", "branderig", "branderige", "droog", "droge"}),
+    **dict.fromkeys(("arm", "hand", "vinger", "duim"), ITCH),
+}
+SIGHT = frozenset({"dubbel", "wazig", "blind", "zie", "ziet", "zien", "zag"})
 
 # What the decline reads (the red-flag net reads only CONDITIONS and COMPLAINT_WORDS).
 ALL_CONDITIONS: Dict[str, str] = {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
@@ -345,7 +348,7 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
                 return BODY_PARTS[following]
     complaints = COMPLAINT_WORDS if cautious else ALL_COMPLAINTS
     # The red-flag net does not read a side: pain in the left arm may be the heart.
-    part = next((p for p in (_body_part(word, sides=not cautious) for word in written) if p), None)
-    if part in SURFACE_PARTS:
-        complaints = complaints | SURFACE_COMPLAINTS
-    return part if any(word in complaints for word in found) else None
+    parts = [p for p in (_body_part(word, sides=not cautious) for word in written) if p]
+    if len(set(parts)) == 1 and not SIGHT.intersection(found):
+        complaints = complaints | SURFACE_COMPLAINTS.get(parts[0], frozenset())
+    return parts[0] if parts and any(word in complaints for word in found) else None
