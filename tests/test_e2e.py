@@ -1,5 +1,5 @@
-"""End to end: real servers, REST channel, a SQLite store that a second server continues from, channels
-that stay off without their settings, the practice check."""
+"""End to end: real servers, REST channel, a SQLite store that a new server continues from, the practice
+check (channels that stay off without their settings: test_newcomer.py, on `make run`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import pytest
 import requests
@@ -32,40 +31,28 @@ def test_rest_channel_answers_with_the_thuisarts_link(stack: Stack) -> None:
     assert f"[Ik heb artrose van de heup]({THUISARTS_HIP})" in reply
 
 
-@pytest.fixture(scope="module")
-def second_server(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Stack, str]]:
-    """A conversation held with the session's server, then a second Rasa server (no action server,
-    no channel settings) on a copy of its store, as after a restart or on another instance."""
+def test_a_new_server_on_the_same_store_continues_the_conversation(stack: Stack, tmp_path: Path) -> None:
+    """A conversation held with the session's server, read back by a new tracker store on a copy of
+    its SQLite file: an empty cache, as Rasa's store is after a restart or on another instance
+    (test_scale_out.py has patients hop between two running instances on one PostgreSQL store)."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+
+    from heupwijzer.channels.identity import conversation_id
+    from heupwijzer.store.tracker_store import ScrubbingTrackerStore
+    from tests.conftest import run_async
+    from tests.harness.stack import ID_SECRET
+
     sender = new_sender()
     stack.say(sender, QUESTION)
-    workdir = tmp_path_factory.mktemp("second-server")
-    copy = workdir / "tracker.db"
+    copy = tmp_path / "tracker.db"
     with sqlite3.connect(stack.tracker_db) as source, sqlite3.connect(copy) as target:
         source.backup(target)  # consistent even while the session's server writes
-    second = Stack(workdir=workdir, tracker_db=copy, services="rasa", settings={"HEUPWIJZER_REST_TOKEN": ""})
-    yield second.start(), sender
-    second.stop()
-
-
-def test_a_new_server_on_the_same_store_continues_the_conversation(second_server: Tuple[Stack, str]) -> None:
-    server, sender = second_server
-    tracker = server.tracker(sender)
-    user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
-    assert QUESTION in user_texts
-    assert tracker["slots"]["topic"] == "ask_self_care"
-
-
-def test_channels_without_settings_are_not_enabled_and_say_what_to_set(second_server: Tuple[Stack, str]) -> None:
-    server, _ = second_server
-    for channel in ("telegram", "twilio", "whatsapp", "rest"):
-        response = requests.post(f"{server.base_url}/webhooks/{channel}/webhook", data=b"{}", timeout=30)
-        assert response.status_code == 404, channel
-        assert "not enabled" in response.json()["error"]
-    log = server.log()
-    assert "Telegram is not enabled: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL" in log
-    assert "WhatsApp (Twilio) is not enabled: set TWILIO_ACCOUNT_SID" in log
-    assert "WhatsApp (Cloud API) is not enabled: set WHATSAPP_ACCESS_TOKEN" in log
-    assert "REST is not enabled: set HEUPWIJZER_REST_TOKEN" in log
+    store = ScrubbingTrackerStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(copy))
+    tracker = run_async(store.retrieve(conversation_id("rest", sender, ID_SECRET.encode())))
+    assert tracker is not None
+    assert QUESTION in [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert tracker.get_slot("topic") == "ask_self_care"
 
 
 def test_nothing_starts_without_a_practice_phone_number(tmp_path: Path) -> None:

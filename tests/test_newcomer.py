@@ -23,6 +23,7 @@ from typing import List
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import ROOT, TEST_REPORTS, THUISARTS_HIP, free_port
@@ -156,6 +157,19 @@ def test_make_run_serves_a_working_chat_page_and_stops_on_ctrl_c(
         assert web and not outside, f"requests outside the Heupwijzer server: {outside}"
         assert not failed, f"failed requests on the chat page: {failed}"
         assert not errors, f"errors in the browser console: {errors}"
+
+        # A fresh clone sets no channel: each stays off, answers 404 and says what to set.
+        for channel in ("telegram", "twilio", "whatsapp", "rest"):
+            url = f"http://localhost:{ports['RASA_PORT']}/webhooks/{channel}/webhook"
+            response = requests.post(url, data=b"{}", timeout=30)
+            assert response.status_code == 404 and "not enabled" in response.json()["error"], channel
+        for told in (
+            "Telegram is not enabled: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_WEBHOOK_URL",
+            "WhatsApp (Twilio) is not enabled: set TWILIO_ACCOUNT_SID",
+            "WhatsApp (Cloud API) is not enabled: set WHATSAPP_ACCESS_TOKEN",
+            "REST is not enabled: set HEUPWIJZER_REST_TOKEN",
+        ):
+            assert told in terminal.output
 
         terminal.press_ctrl_c()
         terminal.process.wait(timeout=60)
