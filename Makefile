@@ -61,8 +61,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/f
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip==24.2 uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(REQUIREMENTS)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	# Bytecode once here (uv does not compile by default, and PYTHONDONTWRITEBYTECODE, set on these
+	# machines, keeps Python from caching it): otherwise every server start compiles Rasa, TensorFlow
+	# and spaCy from source again, about half of the time to a first answer.
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -r $(REQUIREMENTS)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode --no-deps -e .
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per machine, in

@@ -227,3 +227,15 @@ def test_make_run_warns_about_the_example_practice_details_and_starts(tmp_path: 
         launcher.send_signal(signal.SIGTERM)
         output, _ = launcher.communicate(timeout=60)
     assert "LET OP: content/practice.yml bevat nog de voorbeeldgegevens bij name, phone, email" in output
+
+
+@pytest.mark.parametrize("module", ["rasa.core.agent", "tensorflow.python.keras", "spacy.language", "deduce"])
+def test_the_servers_libraries_start_from_cached_bytecode(module: str) -> None:
+    """`make setup` compiles the virtualenv once: a server that compiles Rasa, TensorFlow and spaCy
+    from source at every start takes about twice as long to its first answer (uv compiles nothing
+    unless asked, and PYTHONDONTWRITEBYTECODE keeps Python from caching what it compiled)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    assert Path(importlib.util.cache_from_source(spec.origin)).exists(), f"{module} has no bytecode: run `make setup`"
