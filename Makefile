@@ -61,11 +61,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/f
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip==24.2 uv==$(UV_VERSION)
-	# Bytecode once here (uv does not compile by default, and PYTHONDONTWRITEBYTECODE, set on these
-	# machines, keeps Python from caching it): otherwise every server start compiles Rasa, TensorFlow
-	# and spaCy from source again, about half of the time to a first answer.
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -r $(REQUIREMENTS)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode --no-deps -e .
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(REQUIREMENTS)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+# Bytecode once per install (uv does not compile by default, and PYTHONDONTWRITEBYTECODE, set on
+# these machines, keeps Python from caching it): otherwise every server start compiles Rasa,
+# TensorFlow and spaCy from source again, about a third of the time to a first answer.
+$(VENV)/.bytecode: $(VENV)/.installed
+	$(PY) -m compileall -q -j 0 $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') > /dev/null
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per machine, in
@@ -89,7 +93,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(VENV)/.installed $(BUILD)/spacy-model $(BUILD)/deduce-ready $(DEDUCE_TABLES)
+setup: $(VENV)/.installed $(VENV)/.bytecode $(BUILD)/spacy-model $(BUILD)/deduce-ready $(DEDUCE_TABLES)
 
 # Debian's chromium for the browser test (installed when missing and possible).
 browser:

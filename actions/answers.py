@@ -18,7 +18,6 @@ from actions.follow_up import (
     follow_ups,
     is_whole_question,
     new_hip_follow_up,
-    pointing_back,
     same_topic_follow_up,
 )
 from actions.replies import (
@@ -59,9 +58,6 @@ class ActionAnswerTopic(Action):
         earlier = content.topics.get(new_hip_follow_up(tracker, topic.intent) or "")
         if earlier is not None:  # "en met een kunstheup?" about the topic the patient just read
             return answer_follow_up(dispatcher, tracker, earlier, "with_hip_replacement", content)
-        pointed = pointing_back(tracker, topic.intent)
-        if pointed is not None:  # "en als het niet lukt met afvallen?" is no question about a new hip
-            return answer_follow_up(dispatcher, tracker, content.topics[pointed[0]], pointed[1], content)
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.

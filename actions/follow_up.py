@@ -27,7 +27,6 @@ from actions.tracker import (
     last_bot_response,
     latest_text,
 )
-from actions.vocabulary import shares_words
 from heupwijzer.content import Content, Topic, load_content, read_file
 from heupwijzer.nlu.text import normalise
 
@@ -236,20 +235,6 @@ def new_hip_follow_up(tracker: Tracker, intent: str) -> str | None:
     if follow_ups().kind_of(text) != "with_hip_replacement" or not POINTS_BACK.search(normalise(text)):
         return None
     return current
-
-
-def pointing_back(tracker: Tracker, intent: str) -> Tuple[str, str] | None:
-    """The NLU took a follow-up that points back ("en als het niet lukt met afvallen?", after losing
-    weight) for another topic, none of whose own words it uses: the conversation's topic and the kind
-    of follow-up. "en hoe lang duurt de operatie?" names its topic and is answered as that topic."""
-    current = context_topic(tracker)
-    text = latest_text(tracker)
-    if current in (None, intent) or is_whole_question(text) or not POINTS_BACK.search(normalise(text)):
-        return None
-    kind = follow_ups().kind_of(text)
-    if kind is None or shares_words(text, intent):
-        return None
-    return current, kind
 
 
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:

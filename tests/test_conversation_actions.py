@@ -375,30 +375,16 @@ def test_and_if_that_doesnt_help_is_a_follow_up_not_a_call_for_the_menu() -> Non
     assert messages[0]["response"] == "utter_menu_intro"
 
 
-def test_a_follow_up_pointing_back_is_answered_for_the_conversations_topic() -> None:
-    """Judging set l: "en als het niet lukt met afvallen?" after losing weight was taken for the new
-    hip; it names nothing of the new hip and points back ("en ..."): what comes next for losing
-    weight (the care team: a dietitian). A question that names its own topic is answered as asked."""
-    ranking = [{"name": "ask_hip_replacement", "confidence": 0.6}]
-    tracker = make_tracker(
-        "ask_hip_replacement",
-        ranking=ranking,
-        text="en als het niet lukt met afvallen?",
-        slots={"topic": "ask_overweight"},
-    )
-    messages, _ = run_action(ActionAnswerTopic(), tracker)
-    assert messages[0]["response"] == "utter_ask_care_team"
-    named = make_tracker(
-        "ask_hip_replacement",
-        ranking=ranking,
-        text="en als ik toch een nieuwe heup nodig heb?",
-        slots={"topic": "ask_overweight"},
-    )
-    messages, _ = run_action(ActionAnswerTopic(), named)
-    assert messages[0]["response"] != "utter_ask_care_team"
-
-
 def test_symptoms_named_after_what_heupartrose_is_moves_to_the_symptoms() -> None:
     tracker = make_tracker("follow_up", text="en welke symptoms horen daarbij?", slots={"topic": "ask_what_is_hip_oa"})
     messages, _ = run_action(ActionFollowUp(), tracker)
     assert messages[0]["response"] == "utter_ask_symptoms"
+    # only after what heupartrose is: after the recovery, symptoms of something else are asked about
+    later = make_tracker(
+        "ask_rehabilitation",
+        ranking=[{"name": "ask_rehabilitation", "confidence": 0.9}],
+        text="welke symptomen zijn normaal na de operatie?",
+        slots={"topic": "ask_rehabilitation"},
+    )
+    messages, _ = run_action(ActionAnswerTopic(), later)
+    assert messages[0]["response"] != "utter_ask_symptoms"

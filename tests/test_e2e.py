@@ -1,5 +1,7 @@
-"""End to end: real servers, REST channel, a SQLite store that a new server continues from, the practice
-check (channels that stay off without their settings: test_newcomer.py, on `make run`)."""
+"""End to end: real servers, REST channel, a conversation that a new tracker store (an empty cache, as
+after a restart) reads back from the SQLite file, the practice check (channels that stay off without
+their settings: test_newcomer.py, on `make run`). A restarted server as a whole is not started here:
+test_scale_out.py has patients hop between two running instances on one store."""
 
 from __future__ import annotations
 

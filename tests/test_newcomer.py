@@ -26,6 +26,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, expect
 
+from heupwijzer.server.options import listed_variables
 from tests.conftest import ROOT, TEST_REPORTS, THUISARTS_HIP, free_port
 
 SCREENSHOT = TEST_REPORTS / "newcomer.png"
@@ -101,9 +102,15 @@ def port_is_free(port: int) -> bool:
 
 
 def fresh_terminal_environment() -> dict:
-    """The developer's shell, without make's or Heupwijzer's own settings, and without reading the
-    developer's .env (a fresh clone has none; its channels or database must not be touched)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_"))}
+    """The developer's shell, without make's or Heupwijzer's own settings or any channel's (every
+    variable .env.example lists), and without reading the developer's .env (a fresh clone has none;
+    its channels or database must not be touched)."""
+    listed = set(listed_variables())
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("MAKE", "MFLAGS", "HEUPWIJZER_")) and name not in listed
+    }
     return {**env, "HEUPWIJZER_ENV_FILE": ""}
 
 
