@@ -113,3 +113,17 @@ def test_a_follow_up_that_moves_on_is_not_right_with_the_topic_the_table_sends_t
     assert judging.expected_follow_up("ask_when_therapist", "what_next") == "utter_ask_examination"
     assert not judging.follow_up_answered(reply_of("utter_ask_examination"), turn, "ask_symptoms")[0]
     assert judging.follow_up_answered(reply_of("utter_ask_when_therapist"), turn, "ask_symptoms")[0]
+
+
+def test_a_new_judgement_keeps_the_baselines_first_judgement_of_the_set() -> None:
+    """Heupwijzer's column is recorded anew after tuning; the baseline's stays as it first judged the
+    set (a retrained baseline is another draw); a new set takes the baseline's column it got."""
+    ours = {"questions": {"right": 9, "total": 10, "rate": 0.9}}
+    first = {"questions": {"right": 7, "total": 10, "rate": 0.7}}
+    redrawn = {"questions": {"right": 5, "total": 10, "rate": 0.5}}
+    earlier = {"judged": "then", "model": "m", "Heupwijzer": ours, "baseline": first}
+    kept = judging.recorded(earlier, {"Heupwijzer": ours, "baseline": redrawn}, "now", "m")
+    assert kept == {"judged": "now", "model": "m", "Heupwijzer": ours, "baseline": first}
+    assert judging.recorded(earlier, {"Heupwijzer": ours}, "now", "m") == kept  # no baseline model at hand
+    assert judging.recorded({}, {"Heupwijzer": ours, "baseline": redrawn}, "now", "m")["baseline"] == redrawn
+    assert judging.recorded({}, {"Heupwijzer": ours}, "now", "m") is None  # a new set waits for the baseline

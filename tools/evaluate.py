@@ -153,10 +153,12 @@ def judge_all(directory_names: List[str], record: bool = False) -> None:
     (OUT / "judging.json").write_text(json.dumps(columns, indent=2), encoding="utf-8")
     if record:  # the set's judgement, kept with it: the tests' floors (tests/test_judging.py)
         for directory in chosen:
-            if set(columns[directory.name]) == {"Heupwijzer", "baseline"}:
-                kept = {"judged": time.strftime("%Y-%m-%d %H:%M"), "model": MODEL.name, **columns[directory.name]}
-                (directory / "scores.json").write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
-                log(f"recorded {directory / 'scores.json'}")
+            path = directory / "scores.json"
+            earlier = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            kept = judging.recorded(earlier, columns[directory.name], time.strftime("%Y-%m-%d %H:%M"), MODEL.name)
+            if kept is not None:
+                path.write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
+                log(f"recorded {path}")
     for name, column in columns.items():
         for line in judging.summary(column):
             log(f"{name} {line}")
