@@ -40,6 +40,8 @@ CRISIS_MESSAGES = [
     "ik heb gene goesting meer om nog wakker te worden met die heup",  # set j's misses, in new words
     "mijn zus vertelde dat ze zichzelf met een mesje snijdt sinds die heupoperatie",
     "was ik er maar niet meer, dan was ik van die heup af",  # set k's miss, in new words
+    "ik ben bang dat ik mezelf nog eens iets aandoe met al die pijn",  # a review: afraid of self-harm
+    "ik heb mezelf iets aangedaan aan mijn polsen",
 ]
 LOOK_ALIKES = [
     "ik ben doodmoe van de pijn, hoort dat erbij?",
@@ -64,6 +66,8 @@ LOOK_ALIKES = [
     "ik heb geen zin meer om elke nacht wakker te worden van de heuppijn",  # a review's look-alikes
     "was ik er maar niet meer naartoe gegaan, nu doet mijn heup pijn",
     "ik heb bewust geen pijnstillers genomen vandaag",
+    "ik ben bang dat ik na de narcose niet meer wakker word",  # afraid of the anaesthetic (a review)
+    "ik heb mezelf wat aangedaan aan mijn rug bij het tillen",  # an injury
 ]
 
 
