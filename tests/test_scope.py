@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from heupwijzer.nlu.scope import other_body_part
+from heupwijzer.nlu.scope import names_hip_care, other_body_part, words
 from tests.test_data import ROOT
 
 
@@ -223,3 +223,10 @@ def test_a_question_about_the_therapy_is_about_the_hips_care() -> None:
     from heupwijzer.nlu.scope import names_hip_care, words
 
     assert names_hip_care(words("Wat voor oefeningen doe je tijdens de therapie?", ()))
+
+
+def test_the_orthopaedic_surgeon_and_other_spellings_of_artrose_are_the_hips_care() -> None:
+    """A patient who names the surgeon who places a new hip, or writes "arthrose", asks about the
+    hip's care: never declined as off-topic (the honest fallback offers hip topics instead)."""
+    for text in ("Wanneer moet ik naar de orthopeed?", "Wat is arthrose precies?", "mijn huep doet zeer"):
+        assert names_hip_care(words(text, ())), text

@@ -191,7 +191,9 @@ HIP_WORDS = frozenset(
         "lies",
         "liezen",
         "coxartrose",
+        "coxarthrose",
         "bekken",
+        "huep",  # a common typo
     }
 )
 HIP_PREFIXES = ("heup",)
@@ -224,6 +226,15 @@ HIP_CARE_WORDS = frozenset(
         "operatie",
         "geopereerd",
         "beweegnorm",
+        # the surgeon who places a new hip, and artrose as patients also spell it
+        "orthopeed",
+        "orthopeden",
+        "ortopeed",
+        "orthopedisch",
+        "orthopedist",
+        "arthrose",
+        "osteoartrose",
+        "osteoarthritis",
     }
 )
 # Idioms that name a body part but are not about it: "wat is er aan de hand", "achter de rug".
