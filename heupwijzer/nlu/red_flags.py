@@ -57,8 +57,9 @@ def scoped(words: Sequence[str], ctx: Context, phrase_spans: Iterable[Span]) -> 
     # "bang dat hij valt en dan niet meer overeind komt": "en dan" goes on with the worry; "en dan ben
     # ik gevallen" tells what happened
     for i in range(2, len(words)):
-        told = any(word in TOLD for word in words[i + 1 : i + 4])
-        if words[i] == "dan" and words[i - 1] == "en" and i - 2 in cover["hypothetical"] and not told:
+        if words[i] != "dan" or words[i - 1] != "en" or i - 2 not in cover["hypothetical"]:
+            continue
+        if not any(word in TOLD for word in words[i + 1 : i + 4]):
             cover["hypothetical"].update(range(i - 1, clause_end(words, i + 1, worry_ends, ctx.hypothetical_window)))
     not_past = {i for s, e in find_phrases(ctx.historical_pseudo, words) for i in range(s, e)}
     # The past reaches its own part of a sentence: "vorige week geopereerd en nu is de wond rood".

@@ -170,6 +170,7 @@ SURFACE_COMPLAINTS: Dict[str, FrozenSet[str]] = {
     **dict.fromkeys(("arm", "hand", "vinger", "duim"), ITCH),
 }
 SIGHT = frozenset({"dubbel", "wazig", "blind", "zie", "ziet", "zien", "zag"})
+SURFACE_WORDS = frozenset().union(*SURFACE_COMPLAINTS.values())
 
 # What the decline reads (the red-flag net reads only CONDITIONS and COMPLAINT_WORDS).
 ALL_CONDITIONS: Dict[str, str] = {**CONDITIONS, **DECLINE_ONLY_CONDITIONS}
@@ -358,6 +359,8 @@ def other_body_part(text: str, lemmas: Iterable[str] = (), cautious: bool = Fals
             if word == "nieuwe" and following in BODY_PARTS:  # "een nieuwe knie gekregen": replaced
                 return BODY_PARTS[following]
     complaints = COMPLAINT_WORDS if cautious else ALL_COMPLAINTS
+    if not any(word in complaints or word in SURFACE_WORDS for word in found):
+        return None  # no complaint word: the body parts need not be looked up (typo checks)
     # The red-flag net does not read a side: pain in the left arm may be the heart.
     parts = [p for p in (_body_part(word, sides=not cautious) for word in written) if p]
     if len(set(parts)) == 1 and not SIGHT.intersection(found):
