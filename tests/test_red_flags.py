@@ -9,7 +9,7 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from heupwijzer.nlu.lexicon import EMERGENCY, URGENT
+from heupwijzer.nlu.lexicon import CRISIS, EMERGENCY, URGENT
 from heupwijzer.nlu.red_flags import assess, detect
 from heupwijzer.nlu.text import normalise, within_one_edit
 from heupwijzer.paths import ROOT
@@ -383,6 +383,42 @@ def test_judging_set_k_misses_are_caught(message: str, level: str | None) -> Non
     ],
 )
 def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
+@pytest.mark.parametrize(
+    "message,level",
+    [  # judging set m's misses, in other words
+        # no feeling around the anus and not feeling the urge to pee, after lifting
+        ("sinds het tillen is het gevoel rond mijn billen weg en ik voel niet wanneer ik moet plassen", URGENT),
+        # a hand that does not work well and mumbling: a stroke, also when understated
+        ("mijn linkerhand wil niet goed meer en ik brabbel een beetje, zal wel moeheid zijn", EMERGENCY),
+        # paracetamol twice over, by a flu remedy, or above the maximum dose
+        ("ik nam paracetamol en ook een bruistablet met paracetamol ingenomen", URGENT),
+        ("volgens mij zit ik ruim boven de maximale dosis paracetamol", URGENT),
+        # a farewell note, affairs settled before goodbyes, falling asleep for ever, done with it all
+        ("mijn vader heeft een brief achtergelaten waarin hij afscheid neemt", CRISIS),
+        ("ik heb mijn papieren geregeld en afscheid genomen van de kinderen", CRISIS),
+        ("ik wil gewoon slapen en in slaap vallen... liefst slaap ik in en word ik niet meer wakker", CRISIS),
+        ("ik ben klaar met alles, ik weet niet waarom ik nog zou doorgaan", CRISIS),
+        # "benauwd voor" is afraid of; a dream, "als ik zou vallen", "bang is om te vallen" are worries
+        ("ik ben benauwd voor de narcose, hoe bereid ik me voor op de operatie?", None),
+        ("ik droomde dat ik viel en niet meer kon opstaan, hoe voorkom ik dat?", None),
+        ("gaat mijn heup eerder kapot als ik zou vallen met artrose?", None),
+        ("mijn moeder is bang is om te vallen als ze buiten loopt", None),
+        ("de pijn is nooit zo erg dat ik niet kan lopen, wat kan ik zelf doen?", None),
+        ("ik was vorig jaar heel benauwd door griep, dat is helemaal over. sindsdien ben ik minder fit", None),
+        # ... and what must still alarm
+        ("vorige week gevallen en sindsdien is mijn been stijf en kan ik er niet op staan", URGENT),
+        ("ik ben benauwd voor de operatie en nu heb ik ook pijn op de borst", EMERGENCY),
+        ("mijn vader zit boven de maximale dosis, hij nam vanochtend 5 gram", URGENT),
+        # ... and what must not
+        ("ik ben klaar met alles voor de operatie, wat moet ik nog meenemen?", None),
+        ("waarom zou ik nog doorgaan met de oefeningen als ik toch een nieuwe heup krijg?", None),
+        ("ik heb afscheid genomen van mijn kleinkinderen na de vakantie, nu heb ik tijd voor de fysio", None),
+    ],
+)
+def test_judging_set_m_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
     assert detect(message) == level
 
 
