@@ -390,17 +390,17 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
     "message,level",
     [  # judging set m's misses, in other words
         # no feeling around the anus and not feeling the urge to pee, after lifting
-        ("sinds het tillen is het gevoel rond mijn billen weg en ik voel niet wanneer ik moet plassen", URGENT),
+        ("sinds het tillen is het gevoel rond mijn anus weg en ik voel niet wanneer ik moet plassen", URGENT),
         # a hand that does not work well and mumbling: a stroke, also when understated
         ("mijn linkerhand wil niet goed meer en ik brabbel een beetje, zal wel moeheid zijn", EMERGENCY),
         # paracetamol twice over, by a flu remedy, or above the maximum dose
         ("ik nam paracetamol en ook een bruistablet met paracetamol ingenomen", URGENT),
-        ("volgens mij zit ik ruim boven de maximale dosis paracetamol", URGENT),
+        ("ik zit volgens mij ruim boven de maximale dosis paracetamol", URGENT),
         # a farewell note, affairs settled before goodbyes, falling asleep for ever, done with it all
         ("mijn vader heeft een brief achtergelaten waarin hij afscheid neemt", CRISIS),
         ("ik heb mijn papieren geregeld en afscheid genomen van de kinderen", CRISIS),
         ("ik wil gewoon slapen en in slaap vallen... liefst slaap ik in en word ik niet meer wakker", CRISIS),
-        ("ik ben klaar met alles, ik weet niet waarom ik nog zou doorgaan", CRISIS),
+        ("ik ben done met alles, ik kan zo niet meer doorgaan met leven", CRISIS),
         # "benauwd voor" is afraid of; a dream, "als ik zou vallen", "bang is om te vallen" are worries
         ("ik ben benauwd voor de narcose, hoe bereid ik me voor op de operatie?", None),
         ("ik droomde dat ik viel en niet meer kon opstaan, hoe voorkom ik dat?", None),
@@ -416,6 +416,20 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         ("ik ben klaar met alles voor de operatie, wat moet ik nog meenemen?", None),
         ("waarom zou ik nog doorgaan met de oefeningen als ik toch een nieuwe heup krijg?", None),
         ("ik heb afscheid genomen van mijn kleinkinderen na de vakantie, nu heb ik tijd voor de fysio", None),
+        # a review's look-alikes: farewells of a doctor or at work, a funeral, sleeping through, easing
+        # pain, one ordinary dose, a dosage question, "benauwd om de borst", waking from a dream
+        ("mijn fysio stuurde een kaartje waarin ze afscheid neemt van de praktijk", None),
+        ("ik heb alles geregeld en afscheid genomen van mijn collegas want ik ga met pensioen", None),
+        ("we hebben de zaken geregeld voor de uitvaart en het afscheid van mijn broer", None),
+        ("sinds de nieuwe heup slaap ik goed in en word ik niet meer wakker van de pijn", None),
+        ("het zeurende gevoel in mijn billen is minder sinds de oefeningen", None),
+        ("ik heb een poedertje met paracetamol genomen, mag ik vanavond nog ibuprofen?", None),
+        ("zit ik boven de maximale dosis als ik 3 keer per dag 1000 mg paracetamol neem", None),
+        ("ik ben heel benauwd om mijn borst alsof er een band omzit", EMERGENCY),
+        ("ik werd wakker uit een nare droom met pijn op de borst en ik zweet", EMERGENCY),
+        ("ik droomde dat ik viel en werd wakker op de grond, ik kan niet opstaan", URGENT),
+        ("ze is bang om te vallen en vanmorgen is ze gevallen en kan ze niet opstaan", URGENT),
+        ("de griep is over maar sindsdien ben ik minder fit en erg benauwd, ik krijg geen lucht", EMERGENCY),
     ],
 )
 def test_judging_set_m_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
