@@ -412,6 +412,9 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         ("vorige week gevallen en sindsdien is mijn been stijf en kan ik er niet op staan", URGENT),
         ("ik ben benauwd voor de operatie en nu heb ik ook pijn op de borst", EMERGENCY),
         ("mijn vader zit boven de maximale dosis, hij nam vanochtend 5 gram", URGENT),
+        # sudden pain "like a knife" after which every movement is impossible (set f, only DIET had it)
+        ("sinds vanochtend is elke beweging onmogelijk, het voelde als een mes in mijn heup", URGENT),
+        ("ik kan geen kant meer op van de pijn in mijn heup sinds vanmiddag", URGENT),
         # ... and what must not
         ("ik ben klaar met alles voor de operatie, wat moet ik nog meenemen?", None),
         ("waarom zou ik nog doorgaan met de oefeningen als ik toch een nieuwe heup krijg?", None),
