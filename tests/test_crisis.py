@@ -110,6 +110,8 @@ def test_thoughts_of_suicide_with_pills_already_taken_are_also_an_emergency() ->
     assert on_purpose.level == CRISIS and on_purpose.also == EMERGENCY
     everything = assess("ik kan niet meer, ik heb bewust alle tabletten uit het medicijnkastje geslikt")
     assert everything.level == CRISIS and everything.also == EMERGENCY
+    many = assess("ik zie het niet meer zitten en heb vanavond expres heel veel pillen geslikt")  # set h
+    assert many.level == CRISIS and many.also == EMERGENCY
 
 
 def test_a_crisis_with_pills_taken_first_says_call_112_now_then_113(stack: Stack) -> None:
