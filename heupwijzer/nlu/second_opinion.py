@@ -1,0 +1,69 @@
+"""Two DIET opinions: a cautious one decides what kind of message it is, a contextual one which topic.
+
+config.yml runs two DIETClassifiers on the same features. The first has no transformer layers: it
+reads the bag of lemmas and character n-grams and is the cautious judge of whether a message is a
+leaflet question at all, or a red flag, thoughts of suicide, off-topic, small talk or a follow-up.
+The second has a transformer layer: it reads the words in their order and picks the right topic more
+often on long, formal or mixed-language questions, but on its own it declines fewer off-topic
+messages and alarms more calm ones (issue 19 note: judging sets a-l).
+
+`KeepCautiousOpinion` sits between the two and keeps the first opinion; `TopicOpinion` sits after the
+second and restores the first ranking with its topic places refilled in the second DIET's order of
+topics. Every confidence, and the place of every red flag, crisis, follow-up, decline or small talk
+in the ranking, stays the cautious DIET's: the fallback thresholds, the "Bedoel je ...?" floor and the
+safety check for a red flag close behind (RedFlagClassifier) work as they were tuned; only which
+leaflet topic fills each topic place is the contextual DIET's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from heupwijzer.nlu.override import IntentOverride
+
+TOPIC_PREFIX = "ask_"  # the leaflet's topics: ask_pain, ask_treatment, ... (domain.yml)
+CAUTIOUS_KEY = "cautious_opinion"  # kept on the message between the two classifiers, never output
+
+Opinion = Tuple[Dict[str, Any], List[Dict[str, Any]]]
+
+
+def is_topic(intent: Dict[str, Any] | None) -> bool:
+    return str((intent or {}).get(INTENT_NAME_KEY) or "").startswith(TOPIC_PREFIX)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class KeepCautiousOpinion(IntentOverride):
+    """After the cautious DIET: keep its intent and ranking for `TopicOpinion`."""
+
+    def check(self, message: Message, text: str) -> None:
+        message.set(CAUTIOUS_KEY, (message.get(INTENT), list(message.get(INTENT_RANKING_KEY) or [])))
+
+
+Ranking = List[Dict[str, Any]]
+
+
+def topics_in_contextual_order(cautious: Ranking, contextual: Ranking) -> Ranking:
+    """The cautious ranking, its topic places refilled with the topics in the contextual ranking's
+    order (a topic the contextual ranking lacks keeps the cautious order after those it has)."""
+    order = [r[INTENT_NAME_KEY] for r in contextual if is_topic(r)]
+    order += [r[INTENT_NAME_KEY] for r in cautious if is_topic(r) and r[INTENT_NAME_KEY] not in order]
+    topics = iter(order)
+    return [{**entry, INTENT_NAME_KEY: next(topics)} if is_topic(entry) else dict(entry) for entry in cautious]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TopicOpinion(IntentOverride):
+    """After the contextual DIET: the cautious ranking, with the contextual DIET's choice of topics."""
+
+    def check(self, message: Message, text: str) -> None:
+        kept: Opinion | None = message.get(CAUTIOUS_KEY)
+        if kept is None:
+            return
+        cautious, ranking = kept
+        merged = topics_in_contextual_order(ranking, list(message.get(INTENT_RANKING_KEY) or []))
+        message.set(INTENT, merged[0] if merged else cautious, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, merged, add_to_output=True)

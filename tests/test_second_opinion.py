@@ -1,0 +1,98 @@
+"""Two DIET opinions (heupwijzer/nlu/second_opinion.py): the cautious one decides whether a message is
+a leaflet question at all, the contextual one which topic. What a patient would notice: an off-topic
+message is still declined, a red flag still alarms, a follow-up still follows up, whatever the
+contextual DIET thinks; only the choice between leaflet topics changes."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+
+from heupwijzer.nlu.second_opinion import KeepCautiousOpinion, TopicOpinion
+from heupwijzer.paths import ROOT
+
+
+def ranking(*names: str) -> List[Dict]:
+    return [{"name": name, "confidence": round(0.8 / (i + 1), 3)} for i, name in enumerate(names)]
+
+
+def decide(cautious: List[Dict], contextual: List[Dict], text: str = "een vraag van een patient") -> Message:
+    """The pipeline's order: cautious DIET, keep, contextual DIET, decide."""
+    message = Message(data={"text": text, "intent": cautious[0], "intent_ranking": cautious})
+    KeepCautiousOpinion().process([message])
+    message.set("intent", contextual[0], add_to_output=True)
+    message.set("intent_ranking", contextual, add_to_output=True)
+    TopicOpinion().process([message])
+    return message
+
+
+def places(message: Message) -> List[tuple]:
+    return [(r["name"], r["confidence"]) for r in message.get("intent_ranking")]
+
+
+def test_the_contextual_diet_chooses_the_topic_with_the_cautious_confidence() -> None:
+    cautious = ranking("ask_advice_medication", "ask_pain", "out_of_scope")
+    result = decide(cautious, ranking("ask_pain", "ask_exercise", "ask_advice_medication"))
+    assert result.get("intent") == {"name": "ask_pain", "confidence": 0.8}
+    # every place keeps the cautious confidence; the topic places follow the contextual order
+    assert places(result) == [("ask_pain", 0.8), ("ask_exercise", 0.4), ("out_of_scope", 0.267)]
+
+
+def test_a_red_flag_or_follow_up_close_behind_keeps_its_place_and_confidence() -> None:
+    """The safety check for a red flag right behind the top (RedFlagClassifier) and a follow-up as
+    second guess see the cautious DIET's numbers, whatever the contextual DIET ranks."""
+    cautious = ranking("ask_symptoms", "red_flag_urgent", "ask_pain", "follow_up")
+    result = decide(cautious, ranking("ask_pain", "ask_symptoms", "follow_up", "red_flag_urgent"))
+    assert places(result) == [("ask_pain", 0.8), ("red_flag_urgent", 0.4), ("ask_symptoms", 0.267), ("follow_up", 0.2)]
+
+
+@pytest.mark.parametrize(
+    "cautious,contextual",
+    [
+        ("out_of_scope", "ask_treatment"),  # "wordt het morgen mooi weer?" stays declined
+        ("red_flag_urgent", "ask_symptoms"),  # an alarm is never talked into a topic
+        ("red_flag_emergency", "ask_rehabilitation"),
+        ("crisis", "ask_pain"),
+        ("follow_up", "ask_therapy_duration"),  # "hoe lang duurt dat?" follows the conversation
+        ("dosage_question", "ask_pain"),
+    ],
+)
+def test_what_the_cautious_diet_does_not_call_a_topic_keeps_its_opinion(cautious: str, contextual: str) -> None:
+    result = decide(ranking(cautious, "ask_exercise"), ranking(contextual, "ask_exercise"))
+    assert result.get("intent")["name"] == cautious
+    assert places(result)[0] == (cautious, 0.8)
+
+
+@pytest.mark.parametrize("contextual", ["out_of_scope", "red_flag_urgent", "crisis"])
+def test_the_contextual_diet_alone_neither_declines_nor_alarms(contextual: str) -> None:
+    result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise", "ask_pain"))
+    assert places(result) == [("ask_exercise", 0.8), ("ask_pain", 0.4)]
+
+
+def test_a_button_payload_is_left_alone() -> None:
+    result = decide(ranking("out_of_scope"), ranking("ask_treatment"), text="/ask_treatment")
+    assert result.get("intent")["name"] == "ask_treatment"
+
+
+def test_the_kept_opinion_is_no_part_of_the_parse_result() -> None:
+    output = decide(ranking("ask_pain"), ranking("ask_exercise")).as_dict(only_output_properties=True)
+    assert "cautious_opinion" not in output and output["intent"]["name"] == "ask_exercise"
+
+
+def test_the_pipeline_runs_the_cautious_diet_first_and_the_contextual_one_between_keep_and_decide() -> None:
+    names = [c["name"] for c in yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]]
+    keep, decide_at = (
+        names.index("heupwijzer.nlu.second_opinion.KeepCautiousOpinion"),
+        names.index("heupwijzer.nlu.second_opinion.TopicOpinion"),
+    )
+    diets = [i for i, name in enumerate(names) if name == "DIETClassifier"]
+    assert len(diets) == 2 and diets[0] < keep < diets[1] < decide_at
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    assert pipeline[diets[0]]["number_of_transformer_layers"] == 0
+    assert pipeline[diets[1]]["number_of_transformer_layers"] >= 1
+    # the safety net, the scope check and the fallback see the decided opinion
+    for later in ("RedFlagClassifier", "ScopeClassifier", "FallbackClassifier"):
+        assert min(i for i, name in enumerate(names) if name.endswith(later)) > decide_at
