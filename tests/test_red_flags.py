@@ -416,6 +416,8 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         ("sinds vanochtend is elke beweging onmogelijk, het voelde als een mes in mijn heup", URGENT),
         ("ik kan geen kant meer op van de pijn in mijn heup sinds vanmiddag", URGENT),
         # ... and what must not
+        ("ik zag het even niet meer zitten met die nieuwe tablet, nu werkt hij", None),
+        ("ik zie het niet meer zitten, ook niet met mijn telefoon om hulp te bellen", CRISIS),
         ("ik ben klaar met alles voor de operatie, wat moet ik nog meenemen?", None),
         ("waarom zou ik nog doorgaan met de oefeningen als ik toch een nieuwe heup krijg?", None),
         ("ik heb afscheid genomen van mijn kleinkinderen na de vakantie, nu heb ik tijd voor de fysio", None),
