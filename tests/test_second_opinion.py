@@ -19,7 +19,10 @@ def ranking(*names: str) -> List[Dict]:
     return [{"name": name, "confidence": round(0.8 / (i + 1), 3)} for i, name in enumerate(names)]
 
 
-def decide(cautious: List[Dict], contextual: List[Dict], text: str = "een vraag van een patient") -> Message:
+LONG = "Geachte heer, mevrouw, mijn moeder van 80 heeft heupartrose en ik wil graag weten wat zij kan doen"
+
+
+def decide(cautious: List[Dict], contextual: List[Dict], text: str = LONG) -> Message:
     """The pipeline's order: cautious DIET, keep, contextual DIET, decide."""
     message = Message(data={"text": text, "intent": cautious[0], "intent_ranking": cautious})
     KeepCautiousOpinion().process([message])
@@ -70,6 +73,14 @@ def test_what_the_cautious_diet_does_not_call_a_topic_keeps_its_opinion(cautious
 def test_the_contextual_diet_alone_neither_declines_nor_alarms(contextual: str) -> None:
     result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise", "ask_pain"))
     assert places(result) == [("ask_exercise", 0.8), ("ask_pain", 0.4)]
+
+
+def test_a_short_message_or_follow_up_keeps_the_cautious_choice_of_topic() -> None:
+    """ "en met een kunstheup, kan ik dan nog werken?": the contextual DIET lost more than it won there."""
+    cautious, contextual = ranking("ask_rehabilitation", "ask_hip_replacement"), ranking("ask_hip_replacement")
+    short = decide(cautious, contextual, "en met een kunstheup?")
+    assert places(short) == [("ask_rehabilitation", 0.8), ("ask_hip_replacement", 0.4)]
+    assert TopicOpinion.get_default_config()["min_words"] == 12
 
 
 def test_a_button_payload_is_left_alone() -> None:
