@@ -415,6 +415,9 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         # sudden pain "like a knife" after which every movement is impossible (set f, only DIET had it)
         ("sinds vanochtend is elke beweging onmogelijk, het voelde als een mes in mijn heup", URGENT),
         ("ik kan geen kant meer op van de pijn in mijn heup sinds vanmiddag", URGENT),
+        # a jolt in the new hip, then the leg barely moves (set f; DIET's best guess alone had it)
+        ("na een schok in mijn nieuwe heup kan ik het been nauwelijks bewegen", URGENT),
+        ("'s ochtends kan ik mijn heup nauwelijks bewegen, daarna gaat het beter", None),
         # ... and what must not
         ("ik zag het even niet meer zitten met die nieuwe tablet, nu werkt hij", None),
         ("ik zie het niet meer zitten, ook niet met mijn telefoon om hulp te bellen", CRISIS),
