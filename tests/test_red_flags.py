@@ -397,7 +397,7 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         ("ik nam paracetamol en ook een bruistablet met paracetamol ingenomen", URGENT),
         ("ik zit volgens mij ruim boven de maximale dosis paracetamol", URGENT),
         # a farewell note, affairs settled before goodbyes, falling asleep for ever, done with it all
-        ("mijn vader heeft een brief achtergelaten waarin hij afscheid neemt", CRISIS),
+        ("vanmorgen vond ik een brief waarin hij afscheid neemt, mijn vader is nergens", CRISIS),
         ("ik heb mijn papieren geregeld en afscheid genomen van de kinderen", CRISIS),
         ("ik wil gewoon slapen en in slaap vallen... liefst slaap ik in en word ik niet meer wakker", CRISIS),
         ("ik ben done met alles, ik kan zo niet meer doorgaan met leven", CRISIS),
@@ -407,20 +407,31 @@ def test_judging_set_l_misses_are_caught_and_its_past_stays_past(message: str, l
         ("gaat mijn heup eerder kapot als ik zou vallen met artrose?", None),
         ("mijn moeder is bang is om te vallen als ze buiten loopt", None),
         ("de pijn is nooit zo erg dat ik niet kan lopen, wat kan ik zelf doen?", None),
-        ("ik was vorig jaar heel benauwd door griep, dat is helemaal over. sindsdien ben ik minder fit", None),
         # ... and what must still alarm
         ("vorige week gevallen en sindsdien is mijn been stijf en kan ik er niet op staan", URGENT),
         ("ik ben benauwd voor de operatie en nu heb ik ook pijn op de borst", EMERGENCY),
         ("mijn vader zit boven de maximale dosis, hij nam vanochtend 5 gram", URGENT),
         # sudden pain "like a knife" after which every movement is impossible (set f, only DIET had it)
         ("sinds vanochtend is elke beweging onmogelijk, het voelde als een mes in mijn heup", URGENT),
-        ("ik kan geen kant meer op van de pijn in mijn heup sinds vanmiddag", URGENT),
-        # a jolt in the new hip, then the leg barely moves (set f; DIET's best guess alone had it)
-        ("na een schok in mijn nieuwe heup kan ik het been nauwelijks bewegen", URGENT),
         ("'s ochtends kan ik mijn heup nauwelijks bewegen, daarna gaat het beter", None),
         # ... and what must not
         ("ik zag het even niet meer zitten met die nieuwe tablet, nu werkt hij", None),
         ("ik zie het niet meer zitten, ook niet met mijn telefoon om hulp te bellen", CRISIS),
+        # a second review: what refers back ("vanochtend weer", "nog steeds") keeps the past current;
+        # "het gevoel ... is weg" is numbness now; idioms, plans and farewells of others are no alarm
+        ("vorige week had ik ineens een scheve mond. vanochtend weer.", EMERGENCY),
+        ("vorige week had ik pijn op de borst en zweten. nog steeds.", EMERGENCY),
+        ("het gevoel rond mijn anus is weg en mijn benen zijn slap", URGENT),
+        ("opeens schoot het in mijn rug en nu kan ik geen kant op", None),
+        ("ik heb een nieuwe heup en hoor soms een klik, en 's ochtends kan ik moeilijk bewegen", None),
+        ("ik wandel elke dag een uur, dus ik zit ruim boven de aanbevolen hoeveelheid beweging", None),
+        ("ik slik bewust zo veel mogelijk paracetamol in plaats van ibuprofen, is dat goed?", None),
+        ("mag ik paracetamol naast een griepmiddel met paracetamol nemen?", None),
+        ("ik wil na de operatie niet meer doorgaan met het oude leven van veel zitten", None),
+        ("mijn buurvrouw verhuist, ze stuurde een kaartje waarin ze afscheid neemt", None),
+        ("sinds de slaaptablet slaap ik in en word ik niet meer wakker tot de ochtend", None),
+        ("mijn man is done met alles rond die wachtlijst", None),
+        ("ik heb mijn zaken geregeld en afscheid genomen van mijn vrouw", CRISIS),
         ("ik ben klaar met alles voor de operatie, wat moet ik nog meenemen?", None),
         ("waarom zou ik nog doorgaan met de oefeningen als ik toch een nieuwe heup krijg?", None),
         ("ik heb afscheid genomen van mijn kleinkinderen na de vakantie, nu heb ik tijd voor de fysio", None),

@@ -118,11 +118,6 @@ def sentence_end(words: Sequence[str], start: int) -> int:
     return next((i + 1 for i in range(start, len(words)) if words[i] in SENTENCE_ENDS), len(words))
 
 
-def sentence_start(words: Sequence[str], position: int) -> int:
-    """The first position of the sentence that `position` is in."""
-    return next((i + 1 for i in range(position - 1, -1, -1) if words[i] in SENTENCE_ENDS), 0)
-
-
 def assess(message: str) -> Assessment:
     """Look for warning signs once: the alarm level, and what is current and what is not."""
     lex = lexicon()
@@ -138,15 +133,7 @@ def assess(message: str) -> Assessment:
             ruled_out.add(name)
     cover = scoped(words, lex.context, [span for spans in found.values() for span in spans if span[1] - span[0] > 1])
     not_still = {i for s, e in find_phrases(lex.context.still_pseudo, words) for i in range(s, e)}
-    # "sindsdien", "vanochtend": what happened before still counts when a sign is named from that
-    # sentence on ("vorige week gevallen en sindsdien kan ik niet staan"), not when only something
-    # ordinary follows ("longontsteking, dat is over. Sindsdien ben ik minder fit. Hoe kom ik ...?")
-    sign_starts = [span[0] for name, spans in found.items() if lex.concepts[name].sign for span in spans]
-
-    def a_sign_follows(start: int) -> bool:
-        return any(position >= sentence_start(words, start) for position in sign_starts)
-
-    still = any(start not in not_still and a_sign_follows(start) for start, _ in find_phrases(lex.context.still, words))
+    still = any(start not in not_still for start, _ in find_phrases(lex.context.still, words))
     not_over = {i for s, e in find_phrases(lex.context.resolved_pseudo, words) for i in range(s, e)}
     # "is over" says it is over; "is net over de drempel gestruikeld" does not. What is over is what
     # came before, up to the end of that sentence: "De operatie is goed gegaan. Net kreeg ik geen lucht."
