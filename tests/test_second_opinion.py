@@ -11,7 +11,8 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.message import Message
 
-from heupwijzer.nlu.second_opinion import KeepCautiousOpinion, TopicOpinion
+from heupwijzer.nlu.red_flag_classifier import RedFlagClassifier
+from heupwijzer.nlu.second_opinion import ContextualFallbackClassifier, KeepCautiousOpinion, TopicOpinion
 from heupwijzer.paths import ROOT
 
 
@@ -90,7 +91,8 @@ def test_a_button_payload_is_left_alone() -> None:
 
 def test_the_kept_opinion_is_no_part_of_the_parse_result() -> None:
     output = decide(ranking("ask_pain"), ranking("ask_exercise")).as_dict(only_output_properties=True)
-    assert "cautious_opinion" not in output and output["intent"]["name"] == "ask_exercise"
+    assert "cautious_opinion" not in output and "contextual_opinion" not in output
+    assert output["intent"]["name"] == "ask_exercise"
 
 
 def test_the_pipeline_runs_the_cautious_diet_first_and_the_contextual_one_between_keep_and_decide() -> None:
@@ -107,3 +109,77 @@ def test_the_pipeline_runs_the_cautious_diet_first_and_the_contextual_one_betwee
     # the safety net, the scope check and the fallback see the decided opinion
     for later in ("RedFlagClassifier", "ScopeClassifier", "FallbackClassifier"):
         assert min(i for i, name in enumerate(names) if name.endswith(later)) > decide_at
+    # the fallback comes last and knows whether the message names the hip (ScopeClassifier)
+    assert names[-1] == "heupwijzer.nlu.second_opinion.ContextualFallbackClassifier"
+    assert names.index("heupwijzer.nlu.scope_classifier.ScopeClassifier") < len(names) - 1
+
+
+def sure_or_fallback(
+    cautious: List[Dict], contextual: List[Dict], text: str = LONG, about_the_hip: bool = True
+) -> Message:
+    """The pipeline's end: the decided opinion, ScopeClassifier's hip_care, the fallback."""
+    message = decide(cautious, contextual, text)
+    if about_the_hip:
+        message.set("entities", [{"entity": "hip_care", "value": "yes", "extractor": "ScopeClassifier"}])
+    config = {**ContextualFallbackClassifier.get_default_config(), "threshold": 0.4, "ambiguity_threshold": 0.05}
+    ContextualFallbackClassifier(config).process([message])
+    return message
+
+
+UNSURE = [{"name": "ask_pain", "confidence": 0.3}, {"name": "ask_xray", "confidence": 0.28}]
+SURE_XRAY = [{"name": "ask_xray", "confidence": 0.98}, {"name": "ask_pain", "confidence": 0.01}]
+
+
+def test_a_long_question_about_the_hip_gets_the_topic_the_contextual_diet_is_sure_of() -> None:
+    """ "Geachte heer/mevrouw, ... is een diagnose zonder foto wel betrouwbaar?": the cautious DIET
+    cannot place it, the contextual one is sure: the answer, not "Bedoel je ...?"."""
+    result = sure_or_fallback(UNSURE, SURE_XRAY)
+    assert result.get("intent") == {"name": "ask_xray", "confidence": 0.98}
+    assert [r["name"] for r in result.get("intent_ranking")] == ["ask_xray", "ask_pain"]
+
+
+@pytest.mark.parametrize(
+    "contextual,text,about_the_hip",
+    [
+        (SURE_XRAY, LONG, False),  # no hip named: "Bedoel je ...?" or the decline, as before
+        (SURE_XRAY, "moet er een foto van gemaakt worden?", True),  # short: the conversation decides
+        ([{"name": "ask_xray", "confidence": 0.6}, {"name": "ask_pain", "confidence": 0.3}], LONG, True),
+        ([{"name": "out_of_scope", "confidence": 0.99}, {"name": "ask_xray", "confidence": 0.01}], LONG, True),
+        ([{"name": "red_flag_urgent", "confidence": 0.99}, {"name": "ask_xray", "confidence": 0.01}], LONG, True),
+    ],
+)
+def test_otherwise_an_unsure_message_still_gets_the_honest_fallback(
+    contextual: List[Dict], text: str, about_the_hip: bool
+) -> None:
+    result = sure_or_fallback(UNSURE, contextual, text, about_the_hip)
+    assert result.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_sure_cautious_opinion_and_a_button_payload_are_left_to_rasas_fallback() -> None:
+    sure = [{"name": "ask_pain", "confidence": 0.9}, {"name": "ask_exercise", "confidence": 0.05}]
+    question = "hoe ga ik om met de pijn in mijn heup?"
+    assert sure_or_fallback(sure, SURE_XRAY, question).get("intent")["name"] == "ask_pain"
+    # a payload is Rasa's FallbackClassifier's alone: no contextual topic is put in its place
+    payload = Message(data={"text": "/ask_treatment", "intent": UNSURE[0], "intent_ranking": UNSURE})
+    payload.set("contextual_opinion", SURE_XRAY)
+    payload.set("entities", [{"entity": "hip_care", "value": "yes"}])
+    ContextualFallbackClassifier(ContextualFallbackClassifier.get_default_config()).process([payload])
+    assert payload.get("intent")["name"] == "nlu_fallback"
+
+
+PAIN_QUESTION = "Ik wil liever niet te veel pillen slikken. Hoe kan ik het best met die pijn in mijn heup omgaan?"
+
+
+def crisis_net(contextual: List[Dict]) -> str:
+    message = decide([{"name": "crisis", "confidence": 0.57}, {"name": "ask_pain", "confidence": 0.39}], contextual)
+    message.set("text", PAIN_QUESTION)
+    RedFlagClassifier({"safety_margin": 0.5, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9}).process([message])
+    return str(message.get("intent")["name"])
+
+
+def test_diets_crisis_alone_gives_way_when_the_contextual_diet_is_sure_of_a_leaflet_question() -> None:
+    """A pain question with "niet te veel pillen" is no crisis on the cautious DIET's word alone when
+    the contextual DIET is sure it is about pain; when it also says crisis, 113 it is."""
+    assert crisis_net([{"name": "ask_pain", "confidence": 0.95}, {"name": "crisis", "confidence": 0.02}]) == "ask_pain"
+    assert crisis_net([{"name": "crisis", "confidence": 0.9}, {"name": "ask_pain", "confidence": 0.05}]) == "crisis"
+    assert crisis_net([{"name": "ask_pain", "confidence": 0.6}, {"name": "crisis", "confidence": 0.3}]) == "crisis"

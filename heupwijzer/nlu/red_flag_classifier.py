@@ -9,7 +9,9 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
   detector sees no concept at all becomes urgent (call the huisarts now) rather than 112. DIET's
   crisis alone stands from `crisis_confidence` on: below it, DIET is guessing on a message it does
-  not know ("wanneer snoei ik mijn rozen?").
+  not know ("wanneer snoei ik mijn rozen?"); and not when the contextual DIET is sure the message is a
+  leaflet question (`crisis_topic_veto`: "ik wil niet te veel pillen slikken, hoe ga ik met de pijn
+  om?" is about pain).
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
   with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
@@ -40,6 +42,7 @@ from heupwijzer.nlu.lexicon import CRISIS, EMERGENCY, URGENT, lexicon
 from heupwijzer.nlu.override import IntentOverride
 from heupwijzer.nlu.red_flags import Assessment, assess, names_a_complaint
 from heupwijzer.nlu.scope import other_body_part
+from heupwijzer.nlu.second_opinion import contextual_topic
 
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
@@ -64,7 +67,8 @@ class RedFlagClassifier(IntentOverride):
         # safety check (chosen from `make evaluate` on the tuning sets).
         # crisis_confidence: DIET's crisis on a message in which the detector finds no thought of
         # suicide counts from this confidence on (chosen on the tuning sets).
-        return {"safety_margin": 1.0, "crisis_confidence": 0.5}
+        # crisis_topic_veto: ... unless the contextual DIET gives one leaflet topic this confidence.
+        return {"safety_margin": 1.0, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9}
 
     def check(self, message: Message, text: str) -> None:
         assessment = assess(text)
@@ -109,9 +113,11 @@ class RedFlagClassifier(IntentOverride):
         """DIET's crisis without a word of the detector stands from `crisis_confidence` on; below it,
         the next intent in DIET's ranking ("wanneer snoei ik mijn rozen?" is no crisis at 0.3)."""
         confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        if confidence >= float(self.config["crisis_confidence"]):
+        topic = contextual_topic(message, float(self.config["crisis_topic_veto"]))
+        if confidence >= float(self.config["crisis_confidence"]) and topic is None:
             return True
-        self.demote(message, {CRISIS}, f"DIET's crisis alone at {confidence:.2f}, no word of the detector")
+        why = f"the contextual DIET is sure of {topic[INTENT_NAME_KEY]}" if topic else "no word of the detector"
+        self.demote(message, {CRISIS}, f"DIET's crisis alone at {confidence:.2f}, {why}")
         return False
 
     @staticmethod

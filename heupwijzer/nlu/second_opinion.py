@@ -18,6 +18,14 @@ Only for messages of at least `min_words` words: the contextual DIET's gains on 
 all but one on questions of 12 words or more (formal letters, context first, a relative writing),
 and on short follow-ups in a conversation ("en als het niet helpt?", "en met een kunstheup?") its
 choice of topic lost more than it won.
+
+Where the cautious DIET is not sure at all, the contextual one may still be: a long, formal question
+about the hip that the cautious DIET calls off-topic or cannot place ("Geachte heer/mevrouw, ... is
+een diagnose zonder foto wel betrouwbaar?"). `ContextualFallbackClassifier` is Rasa's
+FallbackClassifier with one exception: a message of `min_words` words or more that names the hip or
+its care (ScopeClassifier's entity hip_care), on which the contextual DIET is sure of one topic
+(`sure_topic`), gets that topic instead of "Bedoel je ...?". The contextual DIET's confidence also
+keeps a pain question from becoming a crisis on DIET's word alone (RedFlagClassifier).
 """
 
 from __future__ import annotations
@@ -25,13 +33,24 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from heupwijzer.nlu.override import IntentOverride
 
 TOPIC_PREFIX = "ask_"  # the leaflet's topics: ask_pain, ask_treatment, ... (domain.yml)
 CAUTIOUS_KEY = "cautious_opinion"  # kept on the message between the two classifiers, never output
+CONTEXTUAL_KEY = "contextual_opinion"  # the contextual DIET's ranking, for the components after it, never output
+HIP_CARE_ENTITY = "hip_care"  # ScopeClassifier: the message names the hip or its care
 
 Opinion = Tuple[Dict[str, Any], List[Dict[str, Any]]]
 
@@ -73,8 +92,49 @@ class TopicOpinion(IntentOverride):
         if kept is None:
             return
         cautious, ranking = kept
+        message.set(CONTEXTUAL_KEY, list(message.get(INTENT_RANKING_KEY) or []))
         long_enough = len(text.split()) >= self.config["min_words"]
         contextual = list(message.get(INTENT_RANKING_KEY) or []) if long_enough else []
         merged = topics_in_contextual_order(ranking, contextual)
         message.set(INTENT, merged[0] if merged else cautious, add_to_output=True)
         message.set(INTENT_RANKING_KEY, merged, add_to_output=True)
+
+
+def contextual_topic(message: Message, confidence: float) -> Dict[str, Any] | None:
+    """The contextual DIET's best guess, if it is a leaflet topic at `confidence` or more."""
+    ranking: Ranking = message.get(CONTEXTUAL_KEY) or []
+    best = ranking[0] if ranking else None
+    sure = best is not None and float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= confidence
+    return dict(best) if best is not None and sure and is_topic(best) else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ContextualFallbackClassifier(FallbackClassifier):
+    """Rasa's FallbackClassifier, except where the contextual DIET is sure of a topic of a long message
+    about the hip: that topic, with the contextual DIET's confidence, instead of "Bedoel je ...?"."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**FallbackClassifier.get_default_config(), "sure_topic": 0.7, "min_words": 12}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if not self._should_fallback(message):
+                continue
+            sure = self.sure_topic(message)
+            if sure is None:
+                super().process([message])
+                continue
+            name = sure[INTENT_NAME_KEY]
+            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+            message.set(INTENT, sure, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [sure] + others, add_to_output=True)
+        return messages
+
+    def sure_topic(self, message: Message) -> Dict[str, Any] | None:
+        text = str(message.get(TEXT) or "")
+        if text.startswith("/") or len(text.split()) < int(self.component_config["min_words"]):
+            return None
+        if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == HIP_CARE_ENTITY for e in message.get(ENTITIES) or []):
+            return None
+        return contextual_topic(message, float(self.component_config["sure_topic"]))
