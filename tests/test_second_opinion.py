@@ -138,6 +138,24 @@ def test_a_long_question_about_the_hip_gets_the_topic_the_contextual_diet_is_sur
     assert [r["name"] for r in result.get("intent_ranking")] == ["ask_xray", "ask_pain"]
 
 
+def test_a_warning_sign_or_a_best_guess_that_is_no_topic_keeps_the_fallback() -> None:
+    """With a warning sign of the detector the clarification becomes "Bel nu je huisarts" (actions),
+    not a calm answer; small talk, feedback or a crisis demoted for lack of confidence ("ik zie geen
+    reden meer om hier te blijven met die pijn in mijn heup") is never replaced by a leaflet topic."""
+    warned = decide(UNSURE, SURE_XRAY)
+    warned.set("entities", [{"entity": "hip_care", "value": "yes"}, {"entity": "safety_check", "value": "warning"}])
+    ContextualFallbackClassifier(ContextualFallbackClassifier.get_default_config()).process([warned])
+    assert warned.get("intent")["name"] == "nlu_fallback"
+    for unsure_other in ("feedback_negative", "greet", "crisis", "out_of_scope"):
+        cautious = [{"name": unsure_other, "confidence": 0.3}, {"name": "ask_pain", "confidence": 0.28}]
+        assert sure_or_fallback(cautious, SURE_XRAY).get("intent")["name"] == "nlu_fallback", unsure_other
+    # only a warning sign stops it: a red flag close behind puts the safety check before the answer
+    close = decide(UNSURE, SURE_XRAY)
+    close.set("entities", [{"entity": "hip_care", "value": "yes"}, {"entity": "safety_check", "value": "diet"}])
+    ContextualFallbackClassifier(ContextualFallbackClassifier.get_default_config()).process([close])
+    assert close.get("intent")["name"] == "ask_xray"
+
+
 @pytest.mark.parametrize(
     "contextual,text,about_the_hip",
     [
@@ -160,7 +178,8 @@ def test_a_sure_cautious_opinion_and_a_button_payload_are_left_to_rasas_fallback
     question = "hoe ga ik om met de pijn in mijn heup?"
     assert sure_or_fallback(sure, SURE_XRAY, question).get("intent")["name"] == "ask_pain"
     # a payload is Rasa's FallbackClassifier's alone: no contextual topic is put in its place
-    payload = Message(data={"text": "/ask_treatment", "intent": UNSURE[0], "intent_ranking": UNSURE})
+    payload = Message(data={"text": "/ask_treatment" + " en nog veel meer woorden" * 4, "intent": UNSURE[0]})
+    payload.set("intent_ranking", UNSURE)
     payload.set("contextual_opinion", SURE_XRAY)
     payload.set("entities", [{"entity": "hip_care", "value": "yes"}])
     ContextualFallbackClassifier(ContextualFallbackClassifier.get_default_config()).process([payload])
@@ -170,9 +189,9 @@ def test_a_sure_cautious_opinion_and_a_button_payload_are_left_to_rasas_fallback
 PAIN_QUESTION = "Ik wil liever niet te veel pillen slikken. Hoe kan ik het best met die pijn in mijn heup omgaan?"
 
 
-def crisis_net(contextual: List[Dict]) -> str:
-    message = decide([{"name": "crisis", "confidence": 0.57}, {"name": "ask_pain", "confidence": 0.39}], contextual)
-    message.set("text", PAIN_QUESTION)
+def crisis_net(contextual: List[Dict], text: str = PAIN_QUESTION, crisis: float = 0.57) -> str:
+    cautious = [{"name": "crisis", "confidence": crisis}, {"name": "ask_pain", "confidence": round(0.96 - crisis, 2)}]
+    message = decide(cautious, contextual, text)
     RedFlagClassifier({"safety_margin": 0.5, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9}).process([message])
     return str(message.get("intent")["name"])
 
@@ -183,3 +202,8 @@ def test_diets_crisis_alone_gives_way_when_the_contextual_diet_is_sure_of_a_leaf
     assert crisis_net([{"name": "ask_pain", "confidence": 0.95}, {"name": "crisis", "confidence": 0.02}]) == "ask_pain"
     assert crisis_net([{"name": "crisis", "confidence": 0.9}, {"name": "ask_pain", "confidence": 0.05}]) == "crisis"
     assert crisis_net([{"name": "ask_pain", "confidence": 0.6}, {"name": "crisis", "confidence": 0.3}]) == "crisis"
+    sure_pain = [{"name": "ask_pain", "confidence": 0.95}, {"name": "crisis", "confidence": 0.02}]
+    # the cautious DIET surer of the crisis than the contextual one of the topic: 113
+    assert crisis_net(sure_pain, crisis=0.97) == "crisis"
+    # a short message: the contextual DIET is not trusted there
+    assert crisis_net(sure_pain, text="niet te veel pillen, hoe dan met de pijn?") == "crisis"

@@ -9,9 +9,9 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   never vetoes DIET for lack of a word it knows; DIET's emergency on a message in which the
   detector sees no concept at all becomes urgent (call the huisarts now) rather than 112. DIET's
   crisis alone stands from `crisis_confidence` on: below it, DIET is guessing on a message it does
-  not know ("wanneer snoei ik mijn rozen?"); and not when the contextual DIET is sure the message is a
-  leaflet question (`crisis_topic_veto`: "ik wil niet te veel pillen slikken, hoe ga ik met de pijn
-  om?" is about pain).
+  not know ("wanneer snoei ik mijn rozen?"); and not when, on a long message, the contextual DIET is
+  sure the message is a leaflet question (`crisis_topic_veto`), and surer than the cautious DIET is of
+  the crisis ("ik wil niet te veel pillen slikken, hoe ga ik met de pijn om?" is about pain).
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
   with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
@@ -114,6 +114,8 @@ class RedFlagClassifier(IntentOverride):
         the next intent in DIET's ranking ("wanneer snoei ik mijn rozen?" is no crisis at 0.3)."""
         confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         topic = contextual_topic(message, float(self.config["crisis_topic_veto"]))
+        if topic is not None and float(topic[PREDICTED_CONFIDENCE_KEY]) <= confidence:
+            topic = None  # the cautious DIET is surer of the crisis than the contextual one of the topic
         if confidence >= float(self.config["crisis_confidence"]) and topic is None:
             return True
         why = f"the contextual DIET is sure of {topic[INTENT_NAME_KEY]}" if topic else "no word of the detector"

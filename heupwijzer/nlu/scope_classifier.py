@@ -5,7 +5,8 @@ When heupwijzer.nlu.scope finds a complaint about a body part other than the hip
 other_body_part with confidence 1.0 and the body part is added as entity `body_part`, so the
 answer can name it ("Over klachten aan je knie ..."). A message that names the hip or its care
 (fysio, oefentherapeut, a new hip, the operation) gets the entity `hip_care` and is never declined
-as off-topic: the honest fallback then offers hip topics (actions/conversation.py). A question
+as off-topic: the honest fallback then offers hip topics (actions/conversation.py), or answers the
+topic the contextual DIET is sure of (heupwijzer/nlu/second_opinion.py). A question
 about an animal ("mijn hond heeft heupdysplasie") or a pregnancy ("zwanger en last van haar bekken")
 becomes out_of_scope, hip or not.
 """

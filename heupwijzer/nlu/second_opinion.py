@@ -12,20 +12,23 @@ second and restores the first ranking with its topic places refilled in the seco
 topics. Every confidence, and the place of every red flag, crisis, follow-up, decline or small talk
 in the ranking, stays the cautious DIET's: the fallback thresholds, the "Bedoel je ...?" floor and the
 safety check for a red flag close behind (RedFlagClassifier) work as they were tuned; only which
-leaflet topic fills each topic place is the contextual DIET's.
+leaflet topic fills each topic place is the contextual DIET's (two exceptions, at the end).
 
 Only for messages of at least `min_words` words: the contextual DIET's gains on the judging sets were
 all but one on questions of 12 words or more (formal letters, context first, a relative writing),
 and on short follow-ups in a conversation ("en als het niet helpt?", "en met een kunstheup?") its
 choice of topic lost more than it won.
 
-Where the cautious DIET is not sure at all, the contextual one may still be: a long, formal question
-about the hip that the cautious DIET calls off-topic or cannot place ("Geachte heer/mevrouw, ... is
-een diagnose zonder foto wel betrouwbaar?"). `ContextualFallbackClassifier` is Rasa's
-FallbackClassifier with one exception: a message of `min_words` words or more that names the hip or
-its care (ScopeClassifier's entity hip_care), on which the contextual DIET is sure of one topic
-(`sure_topic`), gets that topic instead of "Bedoel je ...?". The contextual DIET's confidence also
-keeps a pain question from becoming a crisis on DIET's word alone (RedFlagClassifier).
+The exceptions, both on long messages only. Where the cautious DIET is unsure which topic, the
+contextual one may still be sure: a long, formal question about the hip that the cautious DIET calls
+off-topic or cannot place ("Geachte heer/mevrouw, ... is een diagnose zonder foto wel betrouwbaar?").
+`ContextualFallbackClassifier` is Rasa's FallbackClassifier, except that a message that names the
+hip or its care (ScopeClassifier's entity hip_care), whose best guess is a leaflet topic below the
+thresholds and on which the contextual DIET is sure of one topic (`sure_topic`), gets that topic,
+with the contextual confidence, instead of "Bedoel je ...?". Never in place of small talk, feedback
+or a crisis, and never with a warning sign of the detector. And DIET's crisis on a message in which
+the detector finds no thought of suicide gives way when the contextual DIET is surer of a leaflet
+question (RedFlagClassifier: "ik wil niet te veel pillen slikken, hoe ga ik met de pijn om?").
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -51,6 +55,7 @@ TOPIC_PREFIX = "ask_"  # the leaflet's topics: ask_pain, ask_treatment, ... (dom
 CAUTIOUS_KEY = "cautious_opinion"  # kept on the message between the two classifiers, never output
 CONTEXTUAL_KEY = "contextual_opinion"  # the contextual DIET's ranking, for the components after it, never output
 HIP_CARE_ENTITY = "hip_care"  # ScopeClassifier: the message names the hip or its care
+SAFETY_CHECK_ENTITY, WARNING_SIGN = "safety_check", "warning"  # RedFlagClassifier: a warning sign, no full rule
 
 Opinion = Tuple[Dict[str, Any], List[Dict[str, Any]]]
 
@@ -92,9 +97,10 @@ class TopicOpinion(IntentOverride):
         if kept is None:
             return
         cautious, ranking = kept
-        message.set(CONTEXTUAL_KEY, list(message.get(INTENT_RANKING_KEY) or []))
-        long_enough = len(text.split()) >= self.config["min_words"]
-        contextual = list(message.get(INTENT_RANKING_KEY) or []) if long_enough else []
+        long = long_enough(text, int(self.config["min_words"]))
+        contextual = list(message.get(INTENT_RANKING_KEY) or []) if long else []
+        if long:  # for the components after this one, only where it is trusted: on long messages
+            message.set(CONTEXTUAL_KEY, contextual)
         merged = topics_in_contextual_order(ranking, contextual)
         message.set(INTENT, merged[0] if merged else cautious, add_to_output=True)
         message.set(INTENT_RANKING_KEY, merged, add_to_output=True)
@@ -132,9 +138,26 @@ class ContextualFallbackClassifier(FallbackClassifier):
         return messages
 
     def sure_topic(self, message: Message) -> Dict[str, Any] | None:
+        """Only where the cautious DIET's best guess is a leaflet topic it is unsure of (an off-topic
+        guess on a message about the hip is already demoted to one by ScopeClassifier): never in place
+        of small talk, feedback or a crisis demoted for lack of confidence, and never where the
+        detector saw a warning sign (then "Bel nu je huisarts" replaces the clarification)."""
         text = str(message.get(TEXT) or "")
-        if text.startswith("/") or len(text.split()) < int(self.component_config["min_words"]):
+        if text.startswith("/") or not long_enough(text, int(self.component_config["min_words"])):
             return None
-        if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == HIP_CARE_ENTITY for e in message.get(ENTITIES) or []):
+        if not is_topic(message.get(INTENT)) or has_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN):
+            return None
+        if not has_entity(message, HIP_CARE_ENTITY):
             return None
         return contextual_topic(message, float(self.component_config["sure_topic"]))
+
+
+def long_enough(text: str, min_words: int) -> bool:
+    return len(text.split()) >= min_words
+
+
+def has_entity(message: Message, entity: str, value: str | None = None) -> bool:
+    return any(
+        e.get(ENTITY_ATTRIBUTE_TYPE) == entity and (value is None or e.get(ENTITY_ATTRIBUTE_VALUE) == value)
+        for e in message.get(ENTITIES) or []
+    )
