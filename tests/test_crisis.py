@@ -44,8 +44,10 @@ CRISIS_MESSAGES = [
     "ik heb mezelf iets aangedaan aan mijn polsen",
     "eerlijk gezegd zie ik geen nut meer in alles, die heup sloopt me",  # set n's misses, in new words
     "mijn moeder heeft haar sieraden al weggegeven en zegt dat het zo wel goed is",
-    "mijn vader heeft brieven aan de kleinkinderen geschreven en zegt dat hij klaar is",
-    "sinds mijn man er niet meer is heb ik geen reden meer om te blijven.",
+    "sinds mijn man er niet meer is heb ik geen reden meer om te blijven",  # the end of a message ends it
+    "ik zie geen zin meer in alles wat ik doe, elke dag pijn",  # a second review
+    "ik heb geen zin meer om door te gaan met deze pijn",
+    "ik geef al mijn spullen weg",
     "ik heb al mijn spullen weggegeven en mijn huis opgeruimd, ik ben er klaar voor",  # a review
     "mijn moeder geeft al haar sieraden weg en zegt dat ze het niet meer nodig heeft",
     "mijn vader heeft al zijn bezittingen verdeeld onder de kinderen",
@@ -87,6 +89,12 @@ LOOK_ALIKES = [
     "we hebben veel spullen weggegeven omdat we naar een gelijkvloers appartement gaan",
     "ik heb brieven voor de kinderen geschreven over mijn heupoperatie",
     "ik ben mijn spullen weg in het ziekenhuis",
+    "Ik had geen zin meer om te blijven en ben naar huis gegaan, de wachtkamer zat vol",  # a second review
+    "Na de operatie was er geen reden meer om te blijven, dus ik mocht naar huis",
+    "Ik heb mijn spullen over twee tassen verdeeld voor de opname in het ziekenhuis",
+    "De spullen van de thuiszorg heb ik weggegeven, ik loop weer zonder rollator",
+    "mijn man heeft brieven voor de kinderen geschreven, hij vertelt daarin over zijn jeugd",
+    "ik heb geen zin meer om door te gaan met de oefeningen, ze helpen niet",
 ]
 
 

@@ -156,6 +156,24 @@ def test_a_warning_sign_or_a_best_guess_that_is_no_topic_keeps_the_fallback() ->
     assert close.get("intent")["name"] == "ask_xray"
 
 
+def test_small_talk_the_safety_net_demoted_to_a_topic_still_gets_the_fallback() -> None:
+    """The real order: RedFlagClassifier replaces small talk on a message about a complaint by the next
+    intent, here an unsure topic; the contextual topic must not take the place of "Bedoel je ...?"
+    (a review: "ik zie geen reden meer om hier te blijven met die pijn in mijn heup")."""
+    text = "ik zie geen reden meer om hier te blijven met die pijn in mijn heup"
+    cautious = [
+        {"name": "feedback_negative", "confidence": 0.18},
+        {"name": "ask_exercise", "confidence": 0.14},
+        {"name": "ask_pain", "confidence": 0.1},
+    ]
+    message = decide(cautious, [{"name": "ask_exercise", "confidence": 0.77}], text)
+    RedFlagClassifier({"safety_margin": 0.5, "crisis_confidence": 0.5}).process([message])
+    assert message.get("intent")["name"] == "ask_exercise"  # small talk gave way to the next intent
+    message.set("entities", (message.get("entities") or []) + [{"entity": "hip_care", "value": "yes"}])
+    ContextualFallbackClassifier(ContextualFallbackClassifier.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
 @pytest.mark.parametrize(
     "contextual,text,about_the_hip",
     [

@@ -25,6 +25,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
+# RedFlagClassifier's entity: a safety check before a calm answer; "warning" when the detector saw a
+# warning sign without a complete rule (actions/tracker.py reads the same names)
+SAFETY_CHECK_ENTITY = "safety_check"
+WARNING_SIGN = "warning"
 
 
 class IntentOverride(GraphComponent, IntentClassifier):

@@ -39,7 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from heupwijzer.nlu.lexicon import CRISIS, EMERGENCY, URGENT, lexicon
-from heupwijzer.nlu.override import IntentOverride
+from heupwijzer.nlu.override import SAFETY_CHECK_ENTITY, WARNING_SIGN, IntentOverride
 from heupwijzer.nlu.red_flags import Assessment, assess, names_a_complaint
 from heupwijzer.nlu.scope import other_body_part
 from heupwijzer.nlu.second_opinion import contextual_topic
@@ -47,11 +47,10 @@ from heupwijzer.nlu.second_opinion import contextual_topic
 logger = logging.getLogger(__name__)
 RED_FLAGS = (EMERGENCY, URGENT)
 ALARMS = (CRISIS, EMERGENCY, URGENT)
-SAFETY_CHECK_ENTITY = "safety_check"
 SEVERE = "severe"  # the concept of red_flags.yml for how bad the pain is
 LIMB_COLOUR = frozenset({"cold_color", "leg"})  # concepts of red_flags.yml: a leg or foot cold, pale or blue
 HEART = frozenset({"sweating", "chest"})  # concepts of red_flags.yml: with pain elsewhere, maybe the heart
-WARNING_SIGN = "warning"  # the detector saw a warning sign: a decline becomes the urgent advice
+# WARNING_SIGN (override.py): the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
 DANGER_NOW_ENTITY = "danger_now"  # beside a crisis, the level of a bodily alarm (actions/crisis.py)

@@ -15,7 +15,7 @@ from typing import Dict, FrozenSet, Iterable, List, Sequence, Set
 
 from heupwijzer.nlu.lexicon import PRIORITY, Concept, Context, lexicon
 from heupwijzer.nlu.phrases import Span, clause_end, clause_start, find_phrases
-from heupwijzer.nlu.text import lemma, tokens
+from heupwijzer.nlu.text import CLAUSE_END, lemma, tokens
 
 # --- context: negated, hypothetical, historical ---------------------------------------------------
 HISTORICAL_TERMINATORS = frozenset({"en"})
@@ -122,6 +122,8 @@ def assess(message: str) -> Assessment:
     """Look for warning signs once: the alarm level, and what is current and what is not."""
     lex = lexicon()
     words = tokens(message)
+    if words and words[-1] not in CLAUSE_END:  # the end of a message ends its last clause too
+        words.append(".")
     word_lemmas = [lemma(word) for word in words]
     found: Dict[str, List[Span]] = {}
     ruled_out: Set[str] = set()

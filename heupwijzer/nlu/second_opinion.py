@@ -49,13 +49,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from heupwijzer.nlu.override import IntentOverride
+from heupwijzer.nlu.override import SAFETY_CHECK_ENTITY, WARNING_SIGN, IntentOverride
 
 TOPIC_PREFIX = "ask_"  # the leaflet's topics: ask_pain, ask_treatment, ... (domain.yml)
 CAUTIOUS_KEY = "cautious_opinion"  # kept on the message between the two classifiers, never output
 CONTEXTUAL_KEY = "contextual_opinion"  # the contextual DIET's ranking, for the components after it, never output
 HIP_CARE_ENTITY = "hip_care"  # ScopeClassifier: the message names the hip or its care
-SAFETY_CHECK_ENTITY, WARNING_SIGN = "safety_check", "warning"  # RedFlagClassifier: a warning sign, no full rule
+OUT_OF_SCOPE = "out_of_scope"
 
 Opinion = Tuple[Dict[str, Any], List[Dict[str, Any]]]
 
@@ -138,14 +138,20 @@ class ContextualFallbackClassifier(FallbackClassifier):
         return messages
 
     def sure_topic(self, message: Message) -> Dict[str, Any] | None:
-        """Only where the cautious DIET's best guess is a leaflet topic it is unsure of (an off-topic
-        guess on a message about the hip is already demoted to one by ScopeClassifier): never in place
-        of small talk, feedback or a crisis demoted for lack of confidence, and never where the
-        detector saw a warning sign (then "Bel nu je huisarts" replaces the clarification)."""
+        """Only where the cautious DIET's first guess was a leaflet topic it is unsure of, or off-topic on
+        a message about the hip: never in place of small talk, feedback or a crisis that was demoted
+        for lack of confidence, and never where the detector saw a warning sign (then "Bel nu je
+        huisarts" replaces the clarification)."""
         text = str(message.get(TEXT) or "")
         if text.startswith("/") or not long_enough(text, int(self.component_config["min_words"])):
             return None
         if not is_topic(message.get(INTENT)) or has_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN):
+            return None
+        # the cautious DIET's own first guess, before anything demoted it: a topic, or off-topic on a
+        # message about the hip (not small talk, feedback or a crisis that fell below its bar)
+        kept: Opinion | None = message.get(CAUTIOUS_KEY)
+        first = str(((kept[0] if kept else None) or {}).get(INTENT_NAME_KEY) or "")
+        if not (first.startswith(TOPIC_PREFIX) or first == OUT_OF_SCOPE):
             return None
         if not has_entity(message, HIP_CARE_ENTITY):
             return None
