@@ -19,6 +19,7 @@ from actions.follow_up import (
     is_whole_question,
     new_hip_follow_up,
     same_topic_follow_up,
+    therapist_follow_up,
 )
 from actions.replies import (
     answer_symptom_fit,
@@ -58,6 +59,9 @@ class ActionAnswerTopic(Action):
         earlier = content.topics.get(new_hip_follow_up(tracker, topic.intent) or "")
         if earlier is not None:  # "en met een kunstheup?" about the topic the patient just read
             return answer_follow_up(dispatcher, tracker, earlier, "with_hip_replacement", content)
+        earlier = content.topics.get(therapist_follow_up(tracker, topic.intent) or "")
+        if earlier is not None:  # "geeft de fysio daar ook advies over?" about the topic the patient just read
+            return answer_follow_up(dispatcher, tracker, earlier, "therapist_role", content)
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.

@@ -237,6 +237,26 @@ def new_hip_follow_up(tracker: Tracker, intent: str) -> str | None:
     return current
 
 
+TREATMENT_TOPIC = "ask_treatment"
+# "Geeft de fysio daar ook advies over?", "wat doet de fysio dan voor mijn werk?": the therapist's part
+# in what the conversation is about, not what a treatment involves in general.
+POINTS_TO_TOPIC = re.compile(r" (daar|daarbij|daarover|daarmee|daarvoor|dan|ook|hierbij|hierover|hiermee|there|then) ")
+
+
+def therapist_follow_up(tracker: Tracker, intent: str) -> str | None:
+    """The NLU took a short question about the therapist's part in the topic the patient just read
+    about for the treatment topic: that topic, to be answered with what the therapist does there
+    (content/follow_ups.yml, therapist_role: the advice for work and sport, the examination for the
+    X-ray question)."""
+    current = context_topic(tracker)
+    text = latest_text(tracker)
+    if intent != TREATMENT_TOPIC or current in (None, TREATMENT_TOPIC) or is_whole_question(text):
+        return None
+    if follow_ups().kind_of(text) != "therapist_role" or not POINTS_TO_TOPIC.search(normalise(text)):
+        return None
+    return current
+
+
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:
     """The NLU names the topic the patient just read about, with follow_up a close second or in a
     message as short as a follow-up ("waarom doet het pijn?" after the pain answer), and the question

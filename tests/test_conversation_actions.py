@@ -388,3 +388,21 @@ def test_symptoms_named_after_what_heupartrose_is_moves_to_the_symptoms() -> Non
     )
     messages, _ = run_action(ActionAnswerTopic(), later)
     assert messages[0]["response"] != "utter_ask_symptoms"
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected",
+    [
+        ("ask_work_sport", "Geeft de fysio daar ook advies over?", "utter_ask_advice_medication"),
+        ("ask_work_sport", "kan de fysio me daar dan bij helpen?", "utter_ask_advice_medication"),
+        ("ask_xray", "wat doet de fysio daarbij?", "utter_ask_examination"),
+        ("ask_work_sport", "Wat houdt een behandeling bij de fysio in?", "utter_ask_treatment"),  # its own question
+        ("ask_treatment", "wat doet de fysio daarbij?", "utter_ask_treatment"),
+    ],
+)
+def test_what_the_fysio_does_there_is_asked_about_the_conversations_topic(topic: str, text: str, expected: str) -> None:
+    """The NLU takes a short "geeft de fysio daar ook advies over?" for the treatment topic; while the
+    conversation is about work, it asks what the therapist does about work (content/follow_ups.yml)."""
+    tracker = make_tracker("ask_treatment", text=text, slots={"topic": topic})
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    assert messages[0]["response"] == expected
