@@ -15,11 +15,10 @@ from actions.follow_up import (
     ActionFollowUp,
     answer_follow_up,
     context_topic,
+    follow_up_taken_for_a_topic,
     follow_ups,
     is_whole_question,
-    new_hip_follow_up,
     same_topic_follow_up,
-    therapist_follow_up,
 )
 from actions.replies import (
     answer_symptom_fit,
@@ -56,12 +55,9 @@ class ActionAnswerTopic(Action):
         text = latest_text(tracker)
         if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
-        earlier = content.topics.get(new_hip_follow_up(tracker, topic.intent) or "")
-        if earlier is not None:  # "en met een kunstheup?" about the topic the patient just read
-            return answer_follow_up(dispatcher, tracker, earlier, "with_hip_replacement", content)
-        earlier = content.topics.get(therapist_follow_up(tracker, topic.intent) or "")
-        if earlier is not None:  # "geeft de fysio daar ook advies over?" about the topic the patient just read
-            return answer_follow_up(dispatcher, tracker, earlier, "therapist_role", content)
+        earlier, pointing = follow_up_taken_for_a_topic(tracker, topic.intent) or ("", "")
+        if earlier in content.topics:  # "en met een kunstheup?" about the topic the patient just read
+            return answer_follow_up(dispatcher, tracker, content.topics[earlier], pointing, content)
         kind = same_topic_follow_up(tracker, topic.intent)
         # The topic the patient just read about, again, but with another topic's own words ("en wie
         # helpt daarbij, een diëtist?" after losing weight): that topic, not the same answer again.

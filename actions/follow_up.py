@@ -219,42 +219,38 @@ def answer_follow_up(
     return [] if tracker.get_slot(TOPIC_SLOT) == topic.intent else [SlotSet(TOPIC_SLOT, topic.intent)]
 
 
-HIP_REPLACEMENT_TOPIC = "ask_hip_replacement"
-# "En als ik later toch een kunstheup krijg?", "geldt dit ook met een nieuwe heup?", "and what about
-# after a hip replacement?": the conversation's topic, asked again for a new hip.
-POINTS_BACK = re.compile(r"^ (en|and|maar|but) | geldt | ook | what about | hoe zit het ")
+# A short follow-up that the NLU took for a topic of its own, pointing back at the conversation's
+# topic: that topic, answered for the follow-up's kind (content/follow_ups.yml).
+# - "En als ik later toch een kunstheup krijg?", "geldt dit ook met een nieuwe heup?", "and what about
+#   after a hip replacement?" (taken for the hip replacement topic): the topic, for a new hip;
+# - "Geeft de fysio daar ook advies over?", "wat doet de fysio dan voor mijn werk?" (taken for the
+#   treatment topic): the therapist's part in the topic (the advice for work and sport, the
+#   examination for the X-ray question), not what a treatment involves in general.
+POINTING_BACK: Dict[str, Tuple[str, re.Pattern[str]]] = {
+    "ask_hip_replacement": (
+        "with_hip_replacement",
+        re.compile(r"^ (en|and|maar|but) | geldt | ook | what about | hoe zit het "),
+    ),
+    "ask_treatment": (
+        "therapist_role",
+        re.compile(r" (daar|daarbij|daarover|daarmee|daarvoor|dan|ook|hierbij|hierover|hiermee|there|then) "),
+    ),
+}
 
 
-def new_hip_follow_up(tracker: Tracker, intent: str) -> str | None:
-    """The NLU took a short "and with a new hip?" for the hip replacement topic while the
-    conversation is about another topic: that topic, to be answered for a new hip."""
+def follow_up_taken_for_a_topic(tracker: Tracker, intent: str) -> Tuple[str, str] | None:
+    """The conversation's topic and the follow-up's kind, when the NLU took a short follow-up that
+    points back at that topic for `intent` (POINTING_BACK)."""
+    if intent not in POINTING_BACK:
+        return None
+    kind, points_back = POINTING_BACK[intent]
     current = context_topic(tracker)
     text = latest_text(tracker)
-    if intent != HIP_REPLACEMENT_TOPIC or current in (None, HIP_REPLACEMENT_TOPIC) or is_whole_question(text):
+    if current in (None, intent) or is_whole_question(text):
         return None
-    if follow_ups().kind_of(text) != "with_hip_replacement" or not POINTS_BACK.search(normalise(text)):
+    if follow_ups().kind_of(text) != kind or not points_back.search(normalise(text)):
         return None
-    return current
-
-
-TREATMENT_TOPIC = "ask_treatment"
-# "Geeft de fysio daar ook advies over?", "wat doet de fysio dan voor mijn werk?": the therapist's part
-# in what the conversation is about, not what a treatment involves in general.
-POINTS_TO_TOPIC = re.compile(r" (daar|daarbij|daarover|daarmee|daarvoor|dan|ook|hierbij|hierover|hiermee|there|then) ")
-
-
-def therapist_follow_up(tracker: Tracker, intent: str) -> str | None:
-    """The NLU took a short question about the therapist's part in the topic the patient just read
-    about for the treatment topic: that topic, to be answered with what the therapist does there
-    (content/follow_ups.yml, therapist_role: the advice for work and sport, the examination for the
-    X-ray question)."""
-    current = context_topic(tracker)
-    text = latest_text(tracker)
-    if intent != TREATMENT_TOPIC or current in (None, TREATMENT_TOPIC) or is_whole_question(text):
-        return None
-    if follow_ups().kind_of(text) != "therapist_role" or not POINTS_TO_TOPIC.search(normalise(text)):
-        return None
-    return current
+    return current, kind
 
 
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:
