@@ -226,14 +226,30 @@ def answer_follow_up(
 # - "Geeft de fysio daar ook advies over?", "wat doet de fysio dan voor mijn werk?" (taken for the
 #   treatment topic): the therapist's part in the topic (the advice for work and sport, the
 #   examination for the X-ray question), not what a treatment involves in general.
-POINTING_BACK: Dict[str, Tuple[str, re.Pattern[str]]] = {
-    "ask_hip_replacement": (
-        "with_hip_replacement",
-        re.compile(r"^ (en|and|maar|but) | geldt | ook | what about | hoe zit het "),
+@dataclass(frozen=True)
+class PointingBack:
+    """A short follow-up of `kind` that the NLU took for a topic, pointing back with `words`; only
+    from the topics in `after`, when it is given."""
+
+    kind: str
+    words: re.Pattern[str]
+    after: Tuple[str, ...] = ()
+
+
+POINTING_BACK: Dict[str, PointingBack] = {
+    "ask_hip_replacement": PointingBack(
+        "with_hip_replacement", re.compile(r"^ (en|and|maar|but) | geldt | ook | what about | hoe zit het ")
     ),
-    "ask_treatment": (
+    "ask_treatment": PointingBack(
         "therapist_role",
         re.compile(r" (daar|daarbij|daarover|daarmee|daarvoor|dan|ook|hierbij|hierover|hiermee|there|then) "),
+    ),
+    # "mag ik met die kunstheup weer fietsen?" (taken for work and sport) while the conversation is
+    # about the operation: when and how is the recovery's part (the leaflet says nothing more)
+    "ask_work_sport": PointingBack(
+        "with_hip_replacement",
+        re.compile(r" (met|with) (die|deze|de|een|mijn|m n|mn|zo n|my|the|a) (kunstheup|nieuwe heup|prothese|new hip) "),
+        ("ask_rehabilitation", "ask_surgery_preparation"),
     ),
 }
 
@@ -241,16 +257,16 @@ POINTING_BACK: Dict[str, Tuple[str, re.Pattern[str]]] = {
 def follow_up_taken_for_a_topic(tracker: Tracker, intent: str) -> Tuple[str, str] | None:
     """The conversation's topic and the follow-up's kind, when the NLU took a short follow-up that
     points back at that topic for `intent` (POINTING_BACK)."""
-    if intent not in POINTING_BACK:
+    rule = POINTING_BACK.get(intent)
+    if rule is None:
         return None
-    kind, points_back = POINTING_BACK[intent]
     current = context_topic(tracker)
     text = latest_text(tracker)
-    if current in (None, intent) or is_whole_question(text):
+    if current in (None, intent) or is_whole_question(text) or (rule.after and current not in rule.after):
         return None
-    if follow_ups().kind_of(text) != kind or not points_back.search(normalise(text)):
+    if follow_ups().kind_of(text) != rule.kind or not rule.words.search(normalise(text)):
         return None
-    return current, kind
+    return current, rule.kind
 
 
 def same_topic_follow_up(tracker: Tracker, intent: str) -> str | None:

@@ -406,3 +406,36 @@ def test_what_the_fysio_does_there_is_asked_about_the_conversations_topic(topic:
     tracker = make_tracker("ask_treatment", text=text, slots={"topic": topic})
     messages, _ = run_action(ActionAnswerTopic(), tracker)
     assert messages[0]["response"] == expected
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected",
+    [
+        ("ask_rehabilitation", "mag ik met die kunstheup weer fietsen?", "utter_ask_rehabilitation"),
+        ("ask_surgery_preparation", "en kan ik met een nieuwe heup weer werken?", "utter_ask_rehabilitation"),
+        ("ask_exercise", "mag ik met die kunstheup weer fietsen?", "utter_ask_work_sport"),  # not after moving
+        ("ask_rehabilitation", "Mag ik na mijn herstel weer volleyballen met de club, of is dat te zwaar?",
+         "utter_ask_work_sport"),  # a question of its own
+    ],
+)
+def test_work_or_sport_with_the_new_hip_during_the_operation_is_the_recovery(topic: str, text: str, expected: str) -> None:
+    """The NLU takes "mag ik met die kunstheup weer fietsen?" for work and sport; while the
+    conversation is about the operation, when and how is the recovery's part."""
+    tracker = make_tracker("ask_work_sport", text=text, slots={"topic": topic})
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    assert messages[0]["response"] == expected
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected",
+    [
+        ("ask_hip_replacement", "en achteraf, hoe lang duurt dat?", "utter_follow_up_differs"),  # the recovery's
+        ("ask_postpone_surgery", "en wat gebeurt er nadien?", "utter_follow_up_rehabilitation_not_improving"),
+        ("ask_when_therapist", "is die behandeling gevaarlijk?", "utter_follow_up_safe_moving"),
+        ("ask_when_therapist", "is dat gevaarlijk?", "utter_follow_up_dangerous"),  # no shift without the word
+    ],
+)
+def test_afterwards_and_the_treatment_move_the_follow_up(topic: str, text: str, expected: str) -> None:
+    tracker = make_tracker("follow_up", text=text, slots={"topic": topic})
+    messages, _ = run_action(ActionFollowUp(), tracker)
+    assert messages[0]["response"] == expected
