@@ -248,7 +248,9 @@ POINTING_BACK: Dict[str, PointingBack] = {
     # about the operation: when and how is the recovery's part (the leaflet says nothing more)
     "ask_work_sport": PointingBack(
         "with_hip_replacement",
-        re.compile(r" (met|with) (die|deze|de|een|mijn|m n|mn|zo n|my|the|a) (kunstheup|nieuwe heup|prothese|new hip) "),
+        re.compile(
+            r" (met|with) (die|deze|de|een|mijn|m n|mn|zo n|my|the|a) (kunstheup|nieuwe heup|prothese|new hip) "
+        ),
         ("ask_rehabilitation", "ask_surgery_preparation"),
     ),
 }

@@ -414,11 +414,16 @@ def test_what_the_fysio_does_there_is_asked_about_the_conversations_topic(topic:
         ("ask_rehabilitation", "mag ik met die kunstheup weer fietsen?", "utter_ask_rehabilitation"),
         ("ask_surgery_preparation", "en kan ik met een nieuwe heup weer werken?", "utter_ask_rehabilitation"),
         ("ask_exercise", "mag ik met die kunstheup weer fietsen?", "utter_ask_work_sport"),  # not after moving
-        ("ask_rehabilitation", "Mag ik na mijn herstel weer volleyballen met de club, of is dat te zwaar?",
-         "utter_ask_work_sport"),  # a question of its own
+        (
+            "ask_rehabilitation",
+            "Mag ik na mijn herstel weer volleyballen met de club, of is dat te zwaar?",
+            "utter_ask_work_sport",
+        ),  # a question of its own
     ],
 )
-def test_work_or_sport_with_the_new_hip_during_the_operation_is_the_recovery(topic: str, text: str, expected: str) -> None:
+def test_work_or_sport_with_a_new_hip_during_the_operation_is_the_recovery(
+    topic: str, text: str, expected: str
+) -> None:
     """The NLU takes "mag ik met die kunstheup weer fietsen?" for work and sport; while the
     conversation is about the operation, when and how is the recovery's part."""
     tracker = make_tracker("ask_work_sport", text=text, slots={"topic": topic})
