@@ -9,7 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fit_questions import asks_if_it_fits, describes_a_complaint
-from actions.follow_up import ActionFollowUp, is_follow_up_in_context, short_follow_up_in_context
+from actions.follow_up import (
+    ActionFollowUp,
+    is_follow_up_in_context,
+    opening_follow_up_in_context,
+    short_follow_up_in_context,
+)
 from actions.replies import (
     answer_symptom_fit,
     practice_message,
@@ -46,7 +51,11 @@ class ActionClarify(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         if urgent_instead_of_decline(dispatcher, tracker):
             return []
-        if is_follow_up_in_context(tracker) or short_follow_up_in_context(tracker):
+        if (
+            is_follow_up_in_context(tracker)
+            or short_follow_up_in_context(tracker)
+            or opening_follow_up_in_context(tracker)
+        ):
             return ActionFollowUp().run(dispatcher, tracker, domain)
         options = plausible_suggestions(tracker, load_content())
         if not options:  # not about heupartrose: say so plainly, no hip topics as buttons

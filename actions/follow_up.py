@@ -166,9 +166,27 @@ def is_whole_question(text: str) -> bool:
     return word_count(text) > WHOLE_QUESTION_WORDS
 
 
+# A question that opens with "and", "but" or "why" leans on what came before ("En als ik later een
+# nieuwe heup heb?", "Why not? Mijn vriendin zweert erbij."): a follow-up up to a whole question's length.
+FOLLOW_UP_OPENER = re.compile(r"^ (?:en|maar|of|dus|and|but|so|waarom|hoezo|why) ")
+
+
+def opens_like_a_follow_up(text: str) -> bool:
+    return bool(FOLLOW_UP_OPENER.search(normalise(text))) and not is_whole_question(text)
+
+
 def short_follow_up_in_context(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     return context_topic(tracker) is not None and is_short(text) and follow_ups().kind_of(text) is not None
+
+
+def opening_follow_up_in_context(tracker: Tracker) -> bool:
+    """A message the NLU could not place that opens like a follow-up, with a recognisable kind, while
+    the conversation has a topic (not for a message the NLU declined: "maar is het weer morgen slecht?")."""
+    text = latest_text(tracker)
+    return (
+        context_topic(tracker) is not None and opens_like_a_follow_up(text) and follow_ups().kind_of(text) is not None
+    )
 
 
 class ActionFollowUp(Action):

@@ -444,3 +444,39 @@ def test_afterwards_and_the_treatment_move_the_follow_up(topic: str, text: str, 
     tracker = make_tracker("follow_up", text=text, slots={"topic": topic})
     messages, _ = run_action(ActionFollowUp(), tracker)
     assert messages[0]["response"] == expected
+
+
+@pytest.mark.parametrize(
+    "topic,text,expected",
+    [
+        ("ask_sitting_less", "En als ik later een nieuwe heup heb?", "utter_ask_rehabilitation"),
+        ("ask_not_advised", "Why not? Mijn buurvrouw zweert erbij.", "utter_follow_up_why_not_advised"),
+        ("ask_exercise", "Maar hoeveel moet ik dan per week fietsen?", "utter_follow_up_exercise_amount"),
+    ],
+)
+def test_a_follow_up_the_nlu_could_not_place_that_opens_with_and_or_why(topic: str, text: str, expected: str) -> None:
+    """More words than a short follow-up, but it opens with "en", "maar" or "why": the conversation's
+    topic answers it, not "Bedoel je ...?"."""
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", ranking=RANKING, text=text, slots={"topic": topic})
+    )
+    assert messages[0]["response"] == expected
+
+
+def test_a_question_of_its_own_that_the_nlu_could_not_place_still_gets_the_options() -> None:
+    text = "mijn heup doet zeer als ik ga wandelen, is dat erg?"  # no opener: "Bedoel je ...?"
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", ranking=RANKING, text=text, slots={"topic": "ask_xray"})
+    )
+    assert messages[0]["response"] == "utter_clarify"
+    long = "En als ik nu al maanden elke dag een uur wandel met de hond en toch pijn heb, is dat erg?"
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", ranking=RANKING, text=long, slots={"topic": "ask_xray"})
+    )
+    assert messages[0]["response"] == "utter_clarify"  # a whole question
+
+
+def test_how_long_to_keep_going_there_after_the_first_visit_is_how_long_therapy_takes() -> None:
+    tracker = make_tracker("follow_up", text="hoe lang moet hij daar dan heen?", slots={"topic": "ask_examination"})
+    messages, _ = run_action(ActionFollowUp(), tracker)
+    assert messages[0]["response"] == "utter_ask_therapy_duration"
