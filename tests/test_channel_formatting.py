@@ -48,6 +48,15 @@ def test_options_of_one_turn_are_numbered_on_and_forgotten_after_the_reply() -> 
     assert memory.resolve("p", "3") == "3"  # a new turn: the old options are gone
 
 
+def test_options_shown_without_numbers_are_picked_by_title_only() -> None:
+    """WhatsApp's native buttons carry no numbers: a typed "2" is the patient's own answer ("2 dagen")."""
+    memory = OptionMemory("whatsapp", numbered=False)
+    memory.add("p", BUTTONS)
+    assert memory.resolve("p", "2") == "2"
+    memory.add("p", BUTTONS)
+    assert memory.resolve("p", "Alle onderwerpen") == "/help"
+
+
 def test_recent_ids_answer_a_message_once() -> None:
     seen = RecentIds(size=2)
     assert [seen.seen(i) for i in ("a", "a", "b", "c", "a")] == [False, True, False, False, False]

@@ -317,15 +317,57 @@ def test_meta_subscription_check(stack: Stack) -> None:
     assert requests.get(url, params={**good, "hub.verify_token": "guess"}, timeout=30).status_code == 403
 
 
-def test_meta_answer_goes_out_through_the_graph_api(stack: Stack, platforms: FakePlatforms) -> None:
+def shown(call: Call) -> str:
+    """What WhatsApp shows of one message: its text, or an interactive message's text and options."""
+    if call.body["type"] == "text":
+        return str(call.body["text"]["body"])
+    message = call.body["interactive"]
+    options = [b["reply"]["title"] for b in message["action"].get("buttons", [])] + [
+        f"{row['title']} {row.get('description', '')}"
+        for s in message["action"].get("sections", [])
+        for row in s["rows"]
+    ]
+    return "\n".join([message["body"]["text"], *options])
+
+
+def options_of(call: Call) -> List[Dict[str, str]]:
+    """The ids and titles a patient can tap in an interactive message."""
+    action = call.body["interactive"]["action"]
+    return [b["reply"] for b in action.get("buttons", [])] + [r for s in action.get("sections", []) for r in s["rows"]]
+
+
+def test_meta_answer_goes_out_through_the_graph_api_with_native_options(stack: Stack, platforms: FakePlatforms) -> None:
     sender = new_wa_id()
     assert meta(stack, meta_body(sender, {"type": "text", "text": {"body": QUESTION}})).status_code == 200
-    sent = meta_sent(platforms, sender, count=3)
+    sent = meta_sent(platforms, sender, count=2)
     assert all(c.path == f"/graph/{WHATSAPP_PHONE_ID}/messages" for c in sent)
     assert all(c.headers.get("Authorization") == "Bearer whatsapp-access-token-for-tests" for c in sent)
-    bodies = "\n".join(c.body["text"]["body"] for c in sent)
+    bodies = "\n".join(shown(c) for c in sent)
     assert "Rook niet" in bodies and THUISARTS_HIP in bodies and "](" not in bodies
-    assert "Typ het nummer van je keuze" in bodies
+    assert "Typ het nummer" not in bodies  # no numbered list: WhatsApp's own buttons or list
+    assert sent[0].body["type"] == "text" and sent[0].body["text"]["preview_url"] is True
+    options = sent[-1].body
+    assert options["type"] == "interactive" and options["interactive"]["type"] == "list"  # 4 options
+    rows = options_of(sent[-1])
+    assert {"id": "/help", "title": "Alle onderwerpen"} in rows and all(len(r["title"]) <= 24 for r in rows)
+
+
+def test_meta_a_tap_on_a_list_row_continues_the_conversation(stack: Stack, platforms: FakePlatforms) -> None:
+    sender = new_wa_id()
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "hallo"}}))
+    menu = [c for c in meta_sent(platforms, sender, count=1) if c.body["type"] == "interactive"][-1]
+    row = next(r for r in options_of(menu) if r["title"] == "Kunstheup en operatie")
+    before = len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender))
+    tap = {"type": "list_reply", "list_reply": {"id": row["id"], "title": row["title"]}}
+    assert meta(stack, meta_body(sender, {"type": "interactive", "interactive": tap})).status_code == 200
+    reply = meta_sent(platforms, sender, count=before + 1)[before:]
+    assert "Wanneer een kunstheup?" in " ".join(shown(c) for c in reply)
+    choice = next(r for r in options_of(reply[-1]) if r["title"] == "Wanneer een kunstheup?")
+    before = len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender))
+    tap = {"type": "button_reply", "button_reply": {"id": choice["id"], "title": choice["title"]}}
+    meta(stack, meta_body(sender, {"type": "interactive", "interactive": tap}))
+    answer = " ".join(shown(c) for c in meta_sent(platforms, sender, count=before + 2)[before:])
+    assert "kunstheup" in answer.lower() and "Bedoel je" not in answer
 
 
 def meta_reply_after(stack: Stack, platforms: FakePlatforms, first: str, then: str) -> str:
@@ -335,7 +377,7 @@ def meta_reply_after(stack: Stack, platforms: FakePlatforms, first: str, then: s
     before = len(meta_sent(platforms, sender, count=2))
     meta(stack, meta_body(sender, {"type": "text", "text": {"body": then}}))
     later = meta_sent(platforms, sender, count=before + 1)[before:]
-    return " ".join(c.body["text"]["body"] for c in later)
+    return " ".join(shown(c) for c in later)
 
 
 def test_meta_reply_by_option_text_selects_it(stack: Stack, platforms: FakePlatforms) -> None:
@@ -366,7 +408,7 @@ def test_meta_image_gets_a_friendly_reply_and_status_updates_are_acknowledged(
 ) -> None:
     sender = new_wa_id()
     assert meta(stack, meta_body(sender, {"type": "image", "image": {"id": "1"}})).status_code == 200
-    assert "alleen tekst lezen" in meta_sent(platforms, sender)[0].body["text"]["body"]
+    assert "alleen tekst lezen" in shown(meta_sent(platforms, sender)[0])
     status = {
         "object": "whatsapp_business_account",
         "entry": [

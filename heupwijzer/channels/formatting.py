@@ -45,10 +45,11 @@ def numbered_options(buttons: Sequence[Button], first: int, prompt: str) -> str:
     return "\n".join(lines + [prompt])
 
 
-def choose_option(text: str, buttons: Sequence[Button]) -> str | None:
-    """The payload the patient chose: '2', '2.' or the option's title; None when it is no choice."""
+def choose_option(text: str, buttons: Sequence[Button], by_number: bool = True) -> str | None:
+    """The payload the patient chose: '2', '2.' (where options were numbered) or the option's title;
+    None when it is no choice."""
     answer = text.strip().rstrip(".").strip().lower()
-    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
+    if by_number and answer.isdigit() and 1 <= int(answer) <= len(buttons):
         return str(buttons[int(answer) - 1]["payload"])
     for button in buttons:
         if answer == str(button["title"]).strip().lower():

@@ -81,13 +81,16 @@ class OptionMemory:
     """The options shown to each patient in the bot's last turn on a text-only channel.
 
     All buttons of one turn are numbered on (an answer's 1-5, then the feedback question's 6-7),
-    so "2" or an option's title always selects exactly one of them.
+    so "2" or an option's title always selects exactly one of them. Where the platform shows the
+    options as buttons without numbers (`numbered` False: WhatsApp's interactive messages), only the
+    title picks one: a typed "3" is the patient's own answer ("3 dagen").
     """
 
-    def __init__(self, channel: str, size: int = 10_000) -> None:
+    def __init__(self, channel: str, size: int = 10_000, numbered: bool = True) -> None:
         self._options: OrderedDict[str, List[Button]] = OrderedDict()
         self._size = size
         self._channel = channel
+        self.numbered = numbered
 
     def _key(self, recipient: str) -> str:  # remembered under the pseudonym, never the phone number
         return conversation_id(self._channel, recipient)
@@ -110,7 +113,7 @@ class OptionMemory:
 
     def resolve(self, recipient: str, text: str) -> str:
         """The payload of the chosen option, or the text itself; starts a new turn."""
-        chosen = choose_option(text, self.get(recipient))
+        chosen = choose_option(text, self.get(recipient), self.numbered)
         self.new_turn(recipient)
         return chosen if chosen is not None else text
 
@@ -118,8 +121,8 @@ class OptionMemory:
 class SharedOptionMemory(OptionMemory):
     """The same, in a Redis list per conversation (RPUSH numbers atomically across instances)."""
 
-    def __init__(self, channel: str, client: Any) -> None:
-        super().__init__(channel)
+    def __init__(self, channel: str, client: Any, numbered: bool = True) -> None:
+        super().__init__(channel, numbered=numbered)
         self._client = client
 
     def _redis_key(self, recipient: str) -> str:
@@ -152,7 +155,7 @@ class SharedOptionMemory(OptionMemory):
         except RedisError as problem:  # the text is then read as text: "2" gets the honest fallback
             logger.error("Redis unavailable for numbered options: %s", type(problem).__name__)
             return text
-        chosen = choose_option(text, [json.loads(item) for item in items])
+        chosen = choose_option(text, [json.loads(item) for item in items], self.numbered)
         return chosen if chosen is not None else text
 
 
@@ -160,5 +163,7 @@ def recent_ids(channel: str) -> RecentIds:
     return SharedRecentIds(channel, redis_client()) if production() else RecentIds()
 
 
-def option_memory(channel: str) -> OptionMemory:
-    return SharedOptionMemory(channel, redis_client()) if production() else OptionMemory(channel)
+def option_memory(channel: str, numbered: bool = True) -> OptionMemory:
+    if production():
+        return SharedOptionMemory(channel, redis_client(), numbered=numbered)
+    return OptionMemory(channel, numbered=numbered)

@@ -5,8 +5,10 @@
   of the raw body with the app secret; unsigned requests get 401, wrongly signed ones 403, and
   nothing is processed. Re-delivered message ids are answered once.
 - Answers go out through the Graph API (base URL configurable, for tests): plain text, links as
-  URLs, buttons as a numbered list ("2" or the option's text selects it), long answers split at
-  sentence boundaries under WhatsApp's limit.
+  URLs with a preview, long answers split at sentence boundaries under WhatsApp's limit; options as
+  native reply buttons (1-3) or a list message (4-10; more: the first 9 and "Alle onderwerpen"),
+  heupwijzer/channels/whatsapp_interactive.py. A tap sends the option's payload back; typing the
+  option's text picks it too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, List
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -24,6 +26,7 @@ from sanic.response import HTTPResponse
 
 from heupwijzer.channels.common import (
     FromCredentials,
+    channel_text,
     check_enabled,
     disabled_response,
     error,
@@ -34,8 +37,10 @@ from heupwijzer.channels.common import (
     same_secret,
     webhook_blueprint,
 )
+from heupwijzer.channels.formatting import plain_links, split_message
 from heupwijzer.channels.memory import OptionMemory, option_memory, recent_ids
 from heupwijzer.channels.text_only import TextOnlyOutput
+from heupwijzer.channels.whatsapp_interactive import BODY, interactive
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +70,24 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
         self.session: aiohttp.ClientSession | None = None
 
     async def send(self, recipient_id: str, body: str) -> None:
-        payload = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": recipient_id,
-            "type": "text",
-            "text": {"preview_url": True, "body": body},
-        }
+        await self.post(recipient_id, {"type": "text", "text": {"preview_url": True, "body": body}})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """The answer, then its options as reply buttons or a list under the answer's last part."""
+        if not buttons:
+            await self.send_text_message(recipient_id, text)
+            return
+        self.options.add(recipient_id, buttons)  # typing an option's text still picks it
+        parts = split_message(plain_links(text), BODY) or [channel_text("choose")]
+        for part in parts[:-1]:
+            await self.send(recipient_id, part)
+        message = interactive(parts[-1], buttons, channel_text("list_button"), channel_text("list_section"))
+        await self.post(recipient_id, {"type": "interactive", "interactive": message})
+
+    async def post(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
         if self.session is None:  # created in the server's event loop, on first use
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         async with self.session.post(self.url, json=payload, headers=self.headers) as reply:
@@ -101,7 +117,7 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         self.phone_number_id = str(credentials.get("phone_number_id") or "")
         self.api_base_url = str(credentials.get("api_base_url") or "") or DEFAULT_GRAPH_API
         self.seen = recent_ids(self.name())
-        self.options = option_memory(self.name())
+        self.options = option_memory(self.name(), numbered=False)  # interactive options carry no numbers
         self.output = WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base_url, self.options)
 
     def get_output_channel(self) -> OutputChannel:
