@@ -10,7 +10,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker import (
-    MENU_GROUP_ENTITY,
     SAFETY_CHECK_ENTITY,
     TOPIC_SLOT,
     WARNING_SIGN,
@@ -18,7 +17,7 @@ from actions.tracker import (
     has_entity,
     should_ask_feedback,
 )
-from heupwijzer.content import Button, Content, Link, Topic, button, load_content
+from heupwijzer.content import Button, Content, Link, Topic, button, load_content, menu_buttons
 from heupwijzer.practice import Practice, load_practice
 
 # Read once at startup: an incomplete practice configuration stops the action server here,
@@ -61,10 +60,7 @@ def urgent_instead_of_decline(dispatcher: CollectingDispatcher, tracker: Tracker
 def show_menu(dispatcher: CollectingDispatcher, content: Content, group_key: str | None) -> None:
     group = content.groups.get(group_key or "")
     if group is None:
-        buttons = [
-            {"title": g.label, "payload": f'/help{{"{MENU_GROUP_ENTITY}": "{g.key}"}}'} for g in content.groups.values()
-        ]
-        dispatcher.utter_message(response="utter_menu_intro", buttons=buttons)
+        dispatcher.utter_message(response="utter_menu_intro", buttons=menu_buttons(content))
         return
     buttons = [content.topics[intent].button for intent in group.topics]
     dispatcher.utter_message(response="utter_menu_group", group_label=group.label, buttons=buttons + [button("menu")])

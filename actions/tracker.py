@@ -7,10 +7,10 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 
 from heupwijzer.content import Button
+from heupwijzer.domain_names import MENU_GROUP_ENTITY  # noqa: F401 (the actions read it from here)
 
 TOPIC_SLOT = "topic"
 FEEDBACK_SLOT = "feedback"
-MENU_GROUP_ENTITY = "menu_group"
 BODY_PART_ENTITY = "body_part"
 SAFETY_CHECK_ENTITY = "safety_check"
 # Its value: "warning" (the detector saw a warning sign) or "diet" (a red-flag intent close behind).

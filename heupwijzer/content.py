@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from heupwijzer.domain_names import MENU_GROUP_ENTITY
 from heupwijzer.paths import CONTENT_DIR
 
 ALL_TOPICS = "all"
@@ -142,3 +143,9 @@ def texts() -> Dict[str, Dict[str, Any]]:
 
 def button(name: str) -> Button:
     return dict(texts()["buttons"][name])
+
+
+def menu_buttons(content: Content | None = None) -> List[Button]:
+    """The topic menu: one button per menu group."""
+    groups = (content or load_content()).groups.values()
+    return [{"title": g.label, "payload": f'/help{{"{MENU_GROUP_ENTITY}": "{g.key}"}}'} for g in groups]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List
@@ -21,6 +22,7 @@ class Call:
     path: str
     headers: Dict[str, str]
     body: Any  # parsed JSON or form (dict), else text
+    reply: Any = None  # what the fake platform answered (a WhatsApp message id, say)
 
     @property
     def platform(self) -> str:
@@ -54,9 +56,9 @@ class FakePlatforms:
                     body = {key: values[0] for key, values in parse_qs(raw).items()}
                 else:
                     body = raw
-                with platforms.lock:
-                    platforms.calls.append(Call(self.path, dict(self.headers), body))
                 status, answer = reply_for(self.path, body)
+                with platforms.lock:
+                    platforms.calls.append(Call(self.path, dict(self.headers), body, answer))
                 data = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -113,5 +115,6 @@ def reply_for(path: str, body: Any) -> tuple[int, Dict[str, Any]]:
             "direction": "outbound-api",
         }
     if path.startswith("/graph/"):
-        return 200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.fake"}]}
+        # as Meta's Cloud API answers a sent message: its own id, which a reaction to it names
+        return 200, {"messaging_product": "whatsapp", "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}
     return 404, {"error": "unknown fake endpoint"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from heupwijzer.channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
-from heupwijzer.channels.memory import OptionMemory, RecentIds
+from heupwijzer.channels.memory import AnswerTopics, Bursts, OptionMemory, RecentIds
 from heupwijzer.channels.origins import parse_origins
+from heupwijzer.channels.whatsapp_cloud import rating_of
 
 LINK = (
     "Lees meer op Thuisarts.nl: [Ik heb artrose van de heup](https://www.thuisarts.nl/artrose/ik-heb-artrose-van-heup)"
@@ -85,3 +86,36 @@ def test_allowed_origins_are_parsed_from_one_setting() -> None:
         "http://localhost:8080",
     ]
     assert parse_origins("") == []
+
+
+@pytest.mark.parametrize(
+    "emoji,rating",
+    [
+        ("👍", "positive"),
+        ("👍🏿", "positive"),
+        ("❤️", "positive"),
+        ("👏🏼", "positive"),
+        ("💙", "positive"),
+        ("👎", "negative"),
+        ("😢", "negative"),
+        ("☹️", "negative"),
+        ("😂", None),
+        ("🙂", None),
+        ("", None),
+        ("👍👍", None),
+    ],
+)
+def test_a_reaction_rates_up_or_down_or_not_at_all(emoji: str, rating: str | None) -> None:
+    assert rating_of(emoji) == rating
+
+
+def test_answer_topics_and_bursts_in_one_process() -> None:
+    answers = AnswerTopics("whatsapp", size=2)
+    answers.remember("wamid.1", "ask_pain")
+    assert answers.topic_of("wamid.1") == "ask_pain" and answers.topic_of("wamid.2") is None
+    bursts = Bursts("whatsapp")
+    assert [bursts.first("31612345678"), bursts.first("31612345678"), bursts.first("31687654321")] == [
+        True,
+        False,
+        True,
+    ]

@@ -12,7 +12,10 @@ import hashlib
 import hmac
 import itertools
 import json
+import sqlite3
+import time
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -368,6 +371,49 @@ def test_meta_a_tap_on_a_list_row_continues_the_conversation(stack: Stack, platf
     meta(stack, meta_body(sender, {"type": "interactive", "interactive": tap}))
     answer = " ".join(shown(c) for c in meta_sent(platforms, sender, count=before + 2)[before:])
     assert "kunstheup" in answer.lower() and "Bedoel je" not in answer
+
+
+def feedback_counts(db: Path) -> Dict[str, int]:
+    """The insights' feedback counts (topic|rating -> count) of the session's store."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT key, SUM(count) FROM insights_counts WHERE metric = 'feedback' GROUP BY key")
+        return {key: int(count) for key, count in rows.fetchall()}
+
+
+def react(stack: Stack, sender: str, message_id: str, emoji: str) -> None:
+    reaction = {"type": "reaction", "reaction": {"message_id": message_id, "emoji": emoji}}
+    assert meta(stack, meta_body(sender, reaction)).status_code == 200
+
+
+def test_meta_a_reaction_rates_that_answers_topic_without_a_reply(stack: Stack, platforms: FakePlatforms) -> None:
+    sender = new_wa_id()
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": QUESTION}}))
+    answer, _, question = meta_sent(platforms, sender, count=3)[:3]  # the answer, its link, "Had je iets aan ...?"
+    before = feedback_counts(stack.tracker_db)
+    react(stack, sender, answer.reply["messages"][0]["id"], "👍🏽")  # a thumb in a skin tone
+    react(stack, sender, question.reply["messages"][0]["id"], "😢")  # the question under the answer
+    react(stack, sender, answer.reply["messages"][0]["id"], "😂")  # no rating: ignored
+    react(stack, sender, "wamid.not-ours", "👍")  # not one of Heupwijzer's answers: ignored
+    react(stack, sender, answer.reply["messages"][0]["id"], "")  # a reaction taken back
+    after = feedback_counts(stack.tracker_db)
+    assert after.get("ask_self_care|duim_omhoog", 0) == before.get("ask_self_care|duim_omhoog", 0) + 1
+    assert after.get("ask_self_care|duim_omlaag", 0) == before.get("ask_self_care|duim_omlaag", 0) + 1
+    assert sum(after.values()) == sum(before.values()) + 2
+    time.sleep(0.5)
+    assert len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender)) == 3  # no reply
+
+
+def test_meta_voice_notes_get_the_text_only_reply_with_the_menu_once_per_burst(
+    stack: Stack, platforms: FakePlatforms
+) -> None:
+    sender = new_wa_id()
+    voice = {"type": "audio", "audio": {"id": "1", "mime_type": "audio/ogg; codecs=opus", "voice": True}}
+    assert meta(stack, meta_body(sender, voice)).status_code == 200
+    assert meta(stack, meta_body(sender, {"type": "image", "image": {"id": "2"}})).status_code == 200
+    time.sleep(0.5)
+    sent = platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender)
+    assert len(sent) == 1 and "alleen tekst lezen" in shown(sent[0])
+    assert "Kunstheup en operatie" in [r["title"] for r in options_of(sent[0])]  # the topic menu
 
 
 def meta_reply_after(stack: Stack, platforms: FakePlatforms, first: str, then: str) -> str:

@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 import redis
 
-from heupwijzer.channels.memory import SharedOptionMemory, SharedRecentIds
+from heupwijzer.channels.memory import SharedAnswerTopics, SharedBursts, SharedOptionMemory, SharedRecentIds
 from tests.conftest import ID_SECRET, ROOT, VENV_BIN, free_port
 from tests.harness.farm import PRACTICE_FILE
 
@@ -133,6 +133,22 @@ def test_instances_share_redelivered_ids_and_numbered_options(redis_port: int) -
     gone = SharedOptionMemory("twilio", redis.Redis(port=free_port(), socket_timeout=1))
     assert gone.resolve(patient, "2") == "2", "without Redis the text is read as text, no error"
     assert SharedRecentIds("twilio", redis.Redis(port=free_port(), socket_timeout=1)).seen(message) is False
+
+
+def test_instances_share_answer_topics_and_bursts(redis_port: int) -> None:
+    """A WhatsApp reaction reaching another instance than the answer rates the same topic; a burst of
+    photos is told "alleen tekst" once, whichever instance gets them. Nothing is keyed by a phone number."""
+    client = redis.Redis(port=redis_port)
+    message_id = f"wamid.HBgLMzE2{uuid.uuid4().hex}"
+    SharedAnswerTopics("whatsapp", client).remember(message_id, "ask_pain")
+    assert SharedAnswerTopics("whatsapp", client).topic_of(message_id) == "ask_pain"
+    assert SharedAnswerTopics("whatsapp", client).topic_of("wamid.other") is None
+    patient = f"316{uuid.uuid4().int % 10**8:08d}"
+    assert [SharedBursts("whatsapp", client).first(patient) for _ in range(3)] == [True, False, False]
+    assert not any(patient in key.decode() or message_id in key.decode() for key in client.keys("*"))
+    gone = redis.Redis(port=free_port(), socket_timeout=1)
+    assert SharedAnswerTopics("whatsapp", gone).topic_of(message_id) is None, "without Redis: ignored, no error"
+    assert SharedBursts("whatsapp", gone).first(patient) is True, "without Redis: rather a reply too many"
 
 
 def run_launcher(tmp_path: Path, settings: Dict[str, str]) -> subprocess.CompletedProcess:

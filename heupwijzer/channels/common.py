@@ -87,11 +87,12 @@ class UnlessStoreFailed(ToPlatform):
             logger.error("The technical problem message could not be sent (%s)", type(problem).__name__)
 
 
-def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
+def guarded(on_new_message: NewMessage, channel: str, keep: Tuple[str, ...] = ()) -> NewMessage:
     """What every channel does before the assistant sees a message: a message over
     MAX_MESSAGE_CHARS gets the "te lang" reply and nothing else; a typed payload the bot doesn't
     offer becomes plain text; the conversation is stored under its pseudonym (heupwijzer/channels/identity.py),
-    the reply goes to the platform id; metadata from the client is not stored."""
+    the reply goes to the platform id; metadata from the client is not stored, only the `keep` keys
+    that the channel's own code sets (a WhatsApp reaction's topic)."""
     secret = id_secret()  # fails at startup, not at the first message, when the secret is missing
 
     async def handle(message: UserMessage) -> Any:
@@ -105,7 +106,8 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
         # Set and reset per message: Sanic handles the requests of one connection in one task.
         fresh = STORE_PROBLEM.set("")
         try:
-            return await handled_or_told(on_new_message, output, pseudonym, message, channel)
+            metadata = {key: value for key, value in (message.metadata or {}).items() if key in keep}
+            return await handled_or_told(on_new_message, output, pseudonym, message, channel, metadata)
         finally:
             STORE_PROBLEM.reset(fresh)
 
@@ -113,13 +115,25 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
 
 
 async def handled_or_told(
-    on_new_message: NewMessage, output: UnlessStoreFailed, pseudonym: str, message: UserMessage, channel: str
+    on_new_message: NewMessage,
+    output: UnlessStoreFailed,
+    pseudonym: str,
+    message: UserMessage,
+    channel: str,
+    metadata: Dict[str, Any] | None = None,
 ) -> Any:
     """Rasa handles the message; when a part of Heupwijzer did not answer, the patient is told."""
     text = message.text or ""
     try:
         handled = await on_new_message(
-            UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
+            UserMessage(
+                safe_text(text),
+                output,
+                pseudonym,
+                input_channel=channel,
+                message_id=message.message_id,
+                metadata=metadata or None,
+            )
         )
     except (Exception, asyncio.CancelledError) as problem:
         # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment, or Sanic's

@@ -1,5 +1,7 @@
 """What the text-only channels remember between two webhook calls: message ids already answered
-(platforms deliver again) and the numbered options of the last reply ("2" picks the second).
+(platforms deliver again), the numbered options of the last reply ("2" picks the second), which
+topic each WhatsApp answer was about (a reaction to it is feedback on that topic) and when a patient
+was last told that only text is read (once per burst of photos or voice notes).
 
 The embedded profile keeps both in the process. The production profile (HEUPWIJZER_PROFILE=
 production) keeps them in Redis with an expiry, so that any instance answers a re-delivered message
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
 from typing import Any, List, Sequence
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 SEEN_SECONDS = 24 * 3600  # platforms re-deliver within minutes to hours
 OPTIONS_SECONDS = 24 * 3600  # a numbered list older than a day is not what "2" refers to
+ANSWER_SECONDS = 7 * 24 * 3600  # a reaction to last week's answer still counts
+BURST_SECONDS = 120  # photos or voice notes sent within two minutes of each other are one burst
 
 
 def redis_client(config: Settings | None = None) -> Any:
@@ -157,6 +162,92 @@ class SharedOptionMemory(OptionMemory):
             return text
         chosen = choose_option(text, [json.loads(item) for item in items], self.numbered)
         return chosen if chosen is not None else text
+
+
+class AnswerTopics:
+    """Which topic each message sent to a patient was about, by the platform's message id (in this
+    process, the most recent ones)."""
+
+    def __init__(self, channel: str, size: int = 10_000) -> None:
+        self._topics: OrderedDict[str, str] = OrderedDict()
+        self._size, self._channel = size, channel
+
+    def _key(self, message_id: str) -> str:  # a Meta message id encodes the phone number: hashed
+        return conversation_id(self._channel, "answer\0" + message_id)
+
+    def remember(self, message_id: str, topic: str) -> None:
+        self._topics[self._key(message_id)] = topic
+        if len(self._topics) > self._size:
+            self._topics.popitem(last=False)
+
+    def topic_of(self, message_id: str) -> str | None:
+        return self._topics.get(self._key(message_id))
+
+
+class SharedAnswerTopics(AnswerTopics):
+    """The same in Redis, for a reaction that reaches another instance than the answer came from."""
+
+    def __init__(self, channel: str, client: Any) -> None:
+        super().__init__(channel)
+        self._client = client
+
+    def remember(self, message_id: str, topic: str) -> None:
+        try:
+            self._client.set("heupwijzer:answer:" + self._key(message_id), topic, ex=ANSWER_SECONDS)
+        except RedisError as problem:  # a reaction to this answer is then ignored
+            logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
+
+    def topic_of(self, message_id: str) -> str | None:
+        try:
+            value = self._client.get("heupwijzer:answer:" + self._key(message_id))
+        except RedisError as problem:
+            logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
+            return None
+        return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class Bursts:
+    """True for a patient's first message of a burst (nothing from them in the last BURST_SECONDS)."""
+
+    def __init__(self, channel: str, size: int = 10_000) -> None:
+        self._last: OrderedDict[str, float] = OrderedDict()
+        self._size, self._channel = size, channel
+
+    def _key(self, sender: str) -> str:
+        return conversation_id(self._channel, "burst\0" + sender)
+
+    def first(self, sender: str) -> bool:
+        key, now = self._key(sender), time.monotonic()
+        last = self._last.pop(key, None)
+        self._last[key] = now
+        if len(self._last) > self._size:
+            self._last.popitem(last=False)
+        return last is None or now - last > BURST_SECONDS
+
+
+class SharedBursts(Bursts):
+    def __init__(self, channel: str, client: Any) -> None:
+        super().__init__(channel)
+        self._client = client
+
+    def first(self, sender: str) -> bool:
+        key = "heupwijzer:burst:" + self._key(sender)
+        try:
+            with self._client.pipeline() as pipe:  # every message of the burst extends it
+                pipe.set(key, 1, nx=True, ex=BURST_SECONDS)
+                pipe.expire(key, BURST_SECONDS)
+                return bool(pipe.execute()[0])
+        except RedisError as problem:  # rather a reply too many than none
+            logger.error("Redis unavailable for bursts: %s", type(problem).__name__)
+            return True
+
+
+def answer_topics(channel: str) -> AnswerTopics:
+    return SharedAnswerTopics(channel, redis_client()) if production() else AnswerTopics(channel)
+
+
+def bursts(channel: str) -> Bursts:
+    return SharedBursts(channel, redis_client()) if production() else Bursts(channel)
 
 
 def recent_ids(channel: str) -> RecentIds:

@@ -9,6 +9,9 @@
   native reply buttons (1-3) or a list message (4-10; more: the first 9 and "Alle onderwerpen"),
   heupwijzer/channels/whatsapp_interactive.py. A tap sends the option's payload back; typing the
   option's text picks it too.
+- A reaction to an answer (👍, ❤️, 👏 up; 👎, 😢 down; others ignored) is feedback on that answer's
+  topic, without a reply. A photo, voice note or other message without text gets "Ik kan alleen
+  tekst lezen" with the topic menu, once per burst.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List
 
 import aiohttp
@@ -38,9 +42,11 @@ from heupwijzer.channels.common import (
     webhook_blueprint,
 )
 from heupwijzer.channels.formatting import plain_links, split_message
-from heupwijzer.channels.memory import OptionMemory, option_memory, recent_ids
+from heupwijzer.channels.memory import AnswerTopics, OptionMemory, answer_topics, bursts, option_memory, recent_ids
 from heupwijzer.channels.text_only import TextOnlyOutput
 from heupwijzer.channels.whatsapp_interactive import BODY, interactive
+from heupwijzer.content import load_content, menu_buttons
+from heupwijzer.domain_names import REACTION_METADATA
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +60,30 @@ VARIABLES = {  # required setting -> its environment variable
 }
 
 
+# Reactions that rate an answer: thumbs, hearts and claps up; thumbs down and sad faces down.
+UP = frozenset("👍❤♥🧡💛💚💙💜🤎🖤🤍💖💗💓💕💞💘❣👏")
+DOWN = frozenset("👎😢😭😞😔☹🙁😟😥")
+MODIFIERS = frozenset(["\ufe0f", *(chr(c) for c in range(0x1F3FB, 0x1F400))])  # emoji style, skin tones
+
+
+def rating_of(emoji: str) -> str | None:
+    """ "positive", "negative" or None (no rating: another emoji, or a reaction taken back)."""
+    core = "".join(c for c in emoji if c not in MODIFIERS)
+    if len(core) != 1:
+        return None
+    return "positive" if core in UP else "negative" if core in DOWN else None
+
+
+@lru_cache(maxsize=1)
+def topic_responses() -> Dict[str, str]:
+    """A topic's answer (its response in domain.yml) -> the topic."""
+    return {topic.response: intent for intent, topic in load_content().topics.items()}
+
+
+# Sent right after a topic's answer, in the same turn: a reaction to them rates that topic too.
+WITH_THE_ANSWER = frozenset({"utter_read_more", "utter_feedback_ask"})
+
+
 class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
     """Sends messages through the Graph API, over one HTTP session for the server's life."""
 
@@ -63,11 +93,32 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
     def name(cls) -> str:
         return "whatsapp"
 
-    def __init__(self, access_token: str, phone_number_id: str, api_base_url: str, options: OptionMemory) -> None:
+    def __init__(
+        self,
+        access_token: str,
+        phone_number_id: str,
+        api_base_url: str,
+        options: OptionMemory,
+        answers: AnswerTopics,
+    ) -> None:
         self.url = f"{api_base_url.rstrip('/')}/{phone_number_id}/messages"
         self.headers = {"Authorization": f"Bearer {access_token}"}
         self.options = options
+        self.answers = answers
+        self.topic: Dict[str, str | None] = {}  # per patient: the topic the messages being sent are about
         self.session: aiohttp.ClientSession | None = None
+
+    def note_topic(self, recipient_id: str, response: Any) -> None:
+        """Follow which topic the messages of this turn are about (Rasa names each one's response)."""
+        if response in WITH_THE_ANSWER:
+            return
+        self.topic[recipient_id] = topic_responses().get(str(response))
+        if len(self.topic) > 10_000:
+            self.topic.pop(next(iter(self.topic)))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.note_topic(recipient_id, kwargs.get("utter_action"))
+        await super().send_text_message(recipient_id, text, **kwargs)
 
     async def send(self, recipient_id: str, body: str) -> None:
         await self.post(recipient_id, {"type": "text", "text": {"preview_url": True, "body": body}})
@@ -77,8 +128,9 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
     ) -> None:
         """The answer, then its options as reply buttons or a list under the answer's last part."""
         if not buttons:
-            await self.send_text_message(recipient_id, text)
+            await self.send_text_message(recipient_id, text, **kwargs)
             return
+        self.note_topic(recipient_id, kwargs.get("utter_action"))
         self.options.add(recipient_id, buttons)  # typing an option's text still picks it
         parts = split_message(plain_links(text), BODY) or [channel_text("choose")]
         for part in parts[:-1]:
@@ -93,6 +145,12 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
         async with self.session.post(self.url, json=payload, headers=self.headers) as reply:
             if reply.status >= 400:
                 logger.error("WhatsApp Cloud API refused a message: %s %s", reply.status, await reply.text())
+                return
+            topic = self.topic.get(recipient_id)
+            if topic:  # a reaction to this message will rate the topic
+                for sent in (await reply.json(content_type=None) or {}).get("messages") or []:
+                    if isinstance(sent, dict) and sent.get("id"):
+                        self.answers.remember(str(sent["id"]), topic)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send(recipient_id, image)
@@ -118,7 +176,10 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         self.api_base_url = str(credentials.get("api_base_url") or "") or DEFAULT_GRAPH_API
         self.seen = recent_ids(self.name())
         self.options = option_memory(self.name(), numbered=False)  # interactive options carry no numbers
-        self.output = WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base_url, self.options)
+        self.bursts = bursts(self.name())
+        self.output = WhatsAppCloudOutput(
+            self.access_token, self.phone_number_id, self.api_base_url, self.options, answer_topics(self.name())
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return self.output
@@ -149,7 +210,7 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = guarded(on_new_message, self.name())
+        on_new_message = guarded(on_new_message, self.name(), keep=(REACTION_METADATA,))
         webhook = webhook_blueprint("whatsapp_cloud_webhook", self.enabled)
 
         @webhook.listener("after_server_stop")
@@ -204,11 +265,38 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         message_id, sender = str(message.get("id") or ""), str(message.get("from") or "")
         if not message_id or not sender or self.seen.seen(message_id):
             return
+        if message.get("type") == "reaction":
+            await self.react(message.get("reaction"), sender, on_new_message)
+            return
+        text = self.message_text(message)
+        if not text or not text.strip():  # a photo, voice note, sticker ...: told once per burst
+            if self.bursts.first(sender):
+                await self.output.send_text_with_buttons(sender, channel_text("not_text"), menu_buttons())
+            return
         await hand_over(
-            self.message_text(message),
+            text,
             self.get_output_channel(),
             sender,
             on_new_message,
             self.name(),
             self.options,
         )
+
+    async def react(self, reaction: Any, sender: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A 👍 or 👎 on one of Heupwijzer's answers: feedback on its topic, without a reply. A
+        reaction to anything else, another emoji or a reaction taken back: nothing at all."""
+        if not isinstance(reaction, dict):
+            return
+        rating = rating_of(str(reaction.get("emoji") or ""))
+        topic = self.answers_topic(str(reaction.get("message_id") or ""))
+        if rating is None or topic is None:
+            return
+        intent = "/feedback_positive" if rating == "positive" else "/feedback_negative"
+        metadata = {REACTION_METADATA: topic}
+        try:
+            await on_new_message(UserMessage(intent, self.output, sender, input_channel=self.name(), metadata=metadata))
+        except Exception:
+            logger.exception("whatsapp: a reaction could not be handled")
+
+    def answers_topic(self, message_id: str) -> str | None:
+        return self.output.answers.topic_of(message_id) if message_id else None
