@@ -18,7 +18,13 @@ import psycopg2
 import pytest
 import redis
 
-from heupwijzer.channels.memory import SharedAnswerTopics, SharedBursts, SharedOptionMemory, SharedRecentIds
+from heupwijzer.channels.memory import (
+    SharedAnswerTopics,
+    SharedBursts,
+    SharedOptionMemory,
+    SharedRecentIds,
+    SharedSessionOwners,
+)
 from tests.conftest import ID_SECRET, ROOT, VENV_BIN, free_port
 from tests.harness.farm import PRACTICE_FILE
 
@@ -149,6 +155,19 @@ def test_instances_share_answer_topics_and_bursts(redis_port: int) -> None:
     gone = redis.Redis(port=free_port(), socket_timeout=1)
     assert SharedAnswerTopics("whatsapp", gone).topic_of(message_id) is None, "without Redis: ignored, no error"
     assert SharedBursts("whatsapp", gone).first(patient) is True, "without Redis: rather a reply too many"
+
+
+def test_a_widget_session_belongs_to_its_socket_across_instances(redis_port: int) -> None:
+    client = redis.Redis(port=redis_port)
+    first, second = SharedSessionOwners(client), SharedSessionOwners(client)
+    session = uuid.uuid4().hex
+    assert first.claim(session, "socket-a") is True
+    assert second.claim(session, "socket-b") is False, "another instance's socket: a new session"
+    assert first.claim(session, "socket-a") is True
+    first.release("socket-a")  # a page reload
+    assert second.claim(session, "socket-c") is True
+    assert first.claim(session, "socket-a") is False
+    assert not any(session in key.decode() for key in client.keys("*"))
 
 
 def run_launcher(tmp_path: Path, settings: Dict[str, str]) -> subprocess.CompletedProcess:

@@ -228,6 +228,66 @@ def test_socketio_takes_only_widget_session_ids(stack: Stack, session: str) -> N
     assert run_async(chat()) == []
 
 
+def test_a_second_socket_with_a_known_session_id_gets_a_new_session_not_the_conversation(stack: Stack) -> None:
+    async def connected(replies: List[str], sessions: List[str]) -> socketio.AsyncClient:
+        client = socketio.AsyncClient()
+        client.on("bot_uttered", lambda data: replies.append(str(data.get("text"))))
+        client.on("session_confirm", lambda data: sessions.append(str(data)))
+        await client.connect(stack.base_url, headers={"Origin": WEB_ORIGIN}, transports=["websocket"])
+        return client
+
+    async def until(replies: List[str], count: int) -> None:
+        for _ in range(150):
+            if len(replies) >= count:
+                return
+            await asyncio.sleep(0.1)
+
+    async def chat() -> Dict[str, Any]:
+        session = uuid.uuid4().hex
+        mine: List[str] = []
+        owner = await connected(mine, [])
+        await owner.emit("session_request", {"session_id": session})
+        await asyncio.sleep(0.3)
+        await owner.emit("user_uttered", {"session_id": session, "message": QUESTION})
+        await until(mine, 2)
+        theirs: List[str] = []
+        sessions: List[str] = []
+        intruder = await connected(theirs, sessions)
+        await intruder.emit("session_request", {"session_id": session})
+        await asyncio.sleep(0.5)
+        await intruder.emit("user_uttered", {"session_id": session, "message": "hoe lang duurt dat?"})
+        await asyncio.sleep(1)
+        ignored = list(theirs)
+        await intruder.emit("user_uttered", {"session_id": sessions[0], "message": "hoe lang duurt dat?"})
+        await until(theirs, 1)
+        seen = len(mine)
+        await owner.emit("user_uttered", {"session_id": session, "message": "hoe vaak moet ik dat doen?"})
+        await until(mine, seen + 1)
+        await intruder.disconnect()
+        await owner.disconnect()  # a page reload: the next connection takes the session over
+        await asyncio.sleep(0.5)
+        reloaded: List[str] = []
+        again = await connected([], reloaded)
+        await again.emit("session_request", {"session_id": session})
+        await asyncio.sleep(0.5)
+        await again.disconnect()
+        return {
+            "session": session,
+            "sessions": sessions,
+            "ignored": ignored,
+            "theirs": theirs,
+            "mine": mine[seen:],
+            "reloaded": reloaded,
+        }
+
+    result = run_async(chat())
+    assert result["sessions"][0] != result["session"]  # the other socket: a new session
+    assert result["reloaded"] == [result["session"]]  # after the owner's reload, its next socket: the same
+    assert result["ignored"] == []  # a message for the owner's session from the other socket: nothing
+    assert any("Over welk onderwerp" in text for text in result["theirs"])  # no conversation to follow up on
+    assert result["mine"]  # the owner goes on as before
+
+
 def test_socketio_refuses_a_client_without_origin(stack: Stack) -> None:
     response = requests.get(f"{stack.base_url}/socket.io/?EIO=4&transport=polling", timeout=30)
     assert response.status_code == 401

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, List, Sequence
+from typing import Any, Dict, List, Sequence, Set
 
 from redis.exceptions import RedisError
 
@@ -30,6 +30,9 @@ SEEN_SECONDS = 24 * 3600  # platforms re-deliver within minutes to hours
 OPTIONS_SECONDS = 24 * 3600  # a numbered list older than a day is not what "2" refers to
 ANSWER_SECONDS = 7 * 24 * 3600  # a reaction to last week's answer still counts
 BURST_SECONDS = 120  # photos or voice notes sent within two minutes of each other are one burst
+OWNER_SECONDS = 24 * 3600  # a widget session's claim by its socket
+RECLAIM_SECONDS = 3600  # after its socket is gone, a session may be taken over this long (Rasa's session time)
+RELEASED = "released"
 
 
 def redis_client(config: Settings | None = None) -> Any:
@@ -240,6 +243,83 @@ class SharedBursts(Bursts):
         except RedisError as problem:  # rather a reply too many than none
             logger.error("Redis unavailable for bursts: %s", type(problem).__name__)
             return True
+
+
+class SessionOwners:
+    """Which socket a widget session belongs to: the first that asked for it, while it is connected.
+    Another socket presenting the same session id gets a new session. Once the owner is gone (a page
+    reload, a dropped connection) one new socket may take the session over (in Redis: within
+    RECLAIM_SECONDS; later the id is free, and Rasa has started a new session for it by then)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._owner: OrderedDict[str, str | None] = OrderedDict()  # session -> its socket (None: gone)
+        self._sessions: Dict[str, Set[str]] = {}  # socket -> its sessions
+        self._size = size
+
+    @staticmethod
+    def _key(session: str) -> str:
+        return conversation_id("socketio", "owner\0" + session)
+
+    def claim(self, session: str, sid: str) -> bool:
+        key = self._key(session)
+        owner = self._owner.get(key)
+        if owner is not None and owner != sid:
+            return False
+        self._owner[key] = sid
+        self._owner.move_to_end(key)
+        if len(self._owner) > self._size:
+            self._owner.popitem(last=False)
+        self._sessions.setdefault(sid, set()).add(session)
+        return True
+
+    def owned_by(self, sid: str) -> Set[str]:
+        return self._sessions.pop(sid, set())
+
+    def release(self, sid: str) -> None:
+        for session in self.owned_by(sid):
+            key = self._key(session)
+            if self._owner.get(key) == sid:
+                self._owner[key] = None
+
+
+class SharedSessionOwners(SessionOwners):
+    """The same in Redis: a socket on another instance is another socket too."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__()
+        self._client = client
+
+    def claim(self, session: str, sid: str) -> bool:
+        key = "heupwijzer:widget:" + self._key(session)
+        try:
+            with self._client.pipeline() as pipe:
+                pipe.watch(key)
+                owner = pipe.get(key)
+                owner = owner.decode("utf-8") if isinstance(owner, bytes) else owner
+                if owner not in (None, sid, RELEASED):
+                    return False
+                pipe.multi()
+                pipe.set(key, sid, ex=OWNER_SECONDS)
+                pipe.execute()
+        except RedisError as problem:  # WatchError included: another socket claimed it just now
+            logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
+            return False
+        self._sessions.setdefault(sid, set()).add(session)
+        return True
+
+    def release(self, sid: str) -> None:
+        for session in self.owned_by(sid):
+            key = "heupwijzer:widget:" + self._key(session)
+            try:
+                owner = self._client.get(key)
+                if (owner.decode("utf-8") if isinstance(owner, bytes) else owner) == sid:
+                    self._client.set(key, RELEASED, ex=RECLAIM_SECONDS)
+            except RedisError as problem:  # the claim then expires by itself: the id is simply dead
+                logger.error("Redis unavailable for widget sessions: %s", type(problem).__name__)
+
+
+def session_owners() -> SessionOwners:
+    return SharedSessionOwners(redis_client()) if production() else SessionOwners()
 
 
 def answer_topics(channel: str) -> AnswerTopics:

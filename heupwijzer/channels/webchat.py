@@ -7,9 +7,12 @@ CORS handling stays off, as Rasa configures it (two writers gave the browser two
 
 Headers alone don't stop a script or a WebSocket, so the handshake itself is checked here: a
 connection whose Origin is missing or not on the list is refused (401) before a socket.io session
-exists. A session id must look like the ones the widget uses (a random UUID), and a message is taken
-only for the session this connection asked for; its text is checked like every channel's
-(heupwijzer/channels/common.py: length, payloads, pseudonym) and metadata from the page is not stored.
+exists. A session id must look like the ones the widget uses (a random UUID) and belongs to the
+first connection that asked for it: another connection presenting it gets a new session, not the
+conversation (heupwijzer/channels/memory.py, SessionOwners; after the owner's page reload, its next
+connection takes the session over). A message is taken only for the session this connection holds;
+its text is checked like every channel's (heupwijzer/channels/common.py: length, payloads,
+pseudonym) and metadata from the page is not stored.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
+import uuid
 from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -24,6 +28,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from heupwijzer.channels.common import guarded
+from heupwijzer.channels.memory import SessionOwners, session_owners
 from heupwijzer.channels.origins import origin_allowed, parse_origins
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ class WebchatInput(SocketIOInput):
     """socket.io for rasa-webchat, restricted to the configured origins."""
 
     allowed_origins: List[str] = []
+    owners: SessionOwners | None = None
 
     @classmethod
     def name(cls) -> str:
@@ -79,6 +85,8 @@ class WebchatInput(SocketIOInput):
         namespace = self.namespace or "/"
         handlers = self.sio.handlers[namespace]
         request_session, handle_message = handlers["session_request"], handlers[self.user_message_evt]
+        gone = handlers["disconnect"]
+        owners = self.owners = self.owners or session_owners()
 
         async def session_request(sid: str, data: Any) -> None:
             session = data.get("session_id") if isinstance(data, dict) else None
@@ -86,7 +94,17 @@ class WebchatInput(SocketIOInput):
                 logger.warning("Web chat: refused a session id that the widget does not make.")
                 await self.sio.disconnect(sid, namespace=self.namespace)
                 return
-            await request_session(sid, {"session_id": session} if session else None)
+            if session is not None and not owners.claim(session, sid):
+                logger.warning("Web chat: a session id held by another connection; this one gets a new session.")
+                session = None
+            if session is None:
+                session = uuid.uuid4().hex
+                owners.claim(session, sid)
+            await request_session(sid, {"session_id": session})
+
+        async def disconnect(sid: str) -> None:
+            owners.release(sid)
+            await gone(sid)
 
         async def user_uttered(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
@@ -98,4 +116,5 @@ class WebchatInput(SocketIOInput):
             await handle_message(sid, {"session_id": session, "message": text if isinstance(text, str) else ""})
 
         self.sio.on("session_request", session_request, namespace=self.namespace)
+        self.sio.on("disconnect", disconnect, namespace=self.namespace)
         self.sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
