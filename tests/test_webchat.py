@@ -5,11 +5,14 @@ asks a question, checks the answer and the thuisarts.nl link, taps a button, che
 HTML or markdown is shown as text, that the conversation survives a reload, and saves a
 screenshot to test-reports/webchat.png. Accessibility: axe-core finds no WCAG 2.1 A/AA violation
 (widget closed, and open with a conversation), the chat works with the keyboard alone and
-announces answers, and it stays usable at 200 % zoom on a phone.
+announces answers, and it stays usable at 200 % zoom on a phone. For patients who read or type with
+difficulty: 112 and the practice's number are tel: links, "Lees voor" reads an answer aloud in a
+Dutch voice, and the text size control is remembered across a reload (screenshot webchat-help.png).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
@@ -266,3 +269,67 @@ def test_the_widget_works_on_the_practice_site_with_its_font_and_no_errors(
     expect(page.locator(".rw-response", has_text="Rook niet")).to_be_visible(timeout=30_000)
     assert page.evaluate("document.fonts.check('16px Inter')"), "the widget's font did not load"
     assert failed == [] and errors == [], (failed, errors)
+
+
+# --- for patients who read or type with difficulty -----------------------------------------------
+# A Dutch voice for the page (headless Chromium has none): what speechSynthesis.speak is asked to say.
+DUTCH_VOICE = """
+window.__spoken = [];
+const voice = {lang: "nl-NL", name: "Stub Nederlands", default: true, localService: true, voiceURI: "stub-nl"};
+Object.defineProperty(window, "speechSynthesis", {configurable: true, value: {
+  getVoices: () => [voice],
+  speak: (u) => window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.name}),
+  cancel: () => {}, addEventListener: () => {}, speaking: false, pending: false, paused: false}});
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+"""
+URGENT = "ik ben net gevallen en kan niet meer opstaan"
+HELP_SCREENSHOT = TEST_REPORTS / "webchat-help.png"
+
+
+def test_call_now_is_a_tap_read_aloud_speaks_the_answer_and_text_size_survives_a_reload(
+    chat_page: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="nl-NL", bypass_csp=True)
+    context.add_init_script(DUTCH_VOICE)
+    page = context.new_page()
+    try:
+        page.goto(chat_page)
+        open_chat(page)
+        send(page, URGENT)
+        call = page.locator('.rw-response a[href="tel:112"]').last
+        expect(call).to_be_visible(timeout=30_000)
+        expect(call).to_have_text("112")
+        answer = page.locator(".rw-response", has_text="Bel nu je huisarts").last
+        answer.locator("xpath=..").locator(".hw-read-aloud").click()
+        spoken = page.evaluate("window.__spoken")
+        assert spoken[-1]["lang"] == "nl-NL" and spoken[-1]["voice"] == "Stub Nederlands"
+        assert "Bel nu je huisarts" in spoken[-1]["text"] and "Lees voor" not in spoken[-1]["text"]
+
+        size = float(answer.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        page.get_by_role("button", name="Tekst groter").click()
+        expect(page.locator(".rw-widget-container")).to_have_class(re.compile(r"\bhw-text-125\b"))
+        assert float(answer.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 1.2 * size
+        assert wcag_violations(page) == []
+        HELP_SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(HELP_SCREENSHOT), full_page=True)
+
+        page.reload()
+        open_chat(page)
+        expect(page.locator(".rw-widget-container")).to_have_class(re.compile(r"\bhw-text-125\b"), timeout=30_000)
+        expect(page.get_by_role("button", name="Tekst groter")).to_be_enabled()
+        page.get_by_role("button", name="Tekst groter").click()
+        expect(page.get_by_role("button", name="Tekst groter")).to_be_disabled()  # 150 %: the largest
+    finally:
+        context.close()
+
+
+def test_the_practices_number_is_a_tap_and_without_a_dutch_voice_there_is_no_read_aloud(
+    chat_page: str, fresh_page: Page
+) -> None:
+    page = fresh_page
+    page.goto(chat_page)
+    open_chat(page)
+    send(page, "hoe kan ik de praktijk bellen?")
+    phone = page.locator('.rw-response a[href="tel:0101234567"]').first  # content/practice.yml: 010 123 45 67
+    expect(phone).to_be_visible(timeout=30_000)
+    assert page.locator(".hw-read-aloud").count() == 0  # headless Chromium has no voices: no button

@@ -4,7 +4,10 @@
  *   <script src="https://<heupwijzer-server>/embed.js" defer></script>
  *
  * (and adds its website's address to HEUPWIJZER_CORS_ORIGINS). This script loads the
- * rasa-webchat bundle and the settings (colours, server address) from the same server.
+ * rasa-webchat bundle and the settings (colours, server address) from the same server, and adds
+ * what rasa-webchat lacks for patients who read or type with difficulty: phone numbers in answers
+ * (112, 113, the practice) as tap-to-call links, "Lees voor" on every answer (the browser's own
+ * Dutch voice; nothing leaves the page) and a text size the widget remembers for the tab.
  */
 (function () {
   "use strict";
@@ -12,7 +15,10 @@
   var base = new URL(script.src, window.location.href);
   var origin = base.protocol + "//" + base.host;
 
+  var practicePhone = "";
+
   function start(cfg) {
+    practicePhone = cfg.phone || "";
     var socketUrl = cfg.socketUrl || (base.protocol + "//" + base.hostname + ":" + cfg.rasaPort);
     window.WebChat.default({
       initPayload: "/greet",
@@ -59,7 +65,131 @@
     [".rw-launcher img, .rw-close-button img, .rw-toggle-fullscreen-button img", "alt", ""]
   ];
 
+  // --- Tap to call: 112, 113 (0800-0113), 1813 and the practice's number in an answer -----------
+  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  function phonePattern() {
+    var numbers = ["0800-0113", "1813", "112", "113"];
+    if (practicePhone) { numbers.unshift(escapeRegExp(practicePhone)); }
+    return new RegExp("(^|[^\\d-])(" + numbers.join("|") + ")(?![\\d-])", "g");
+  }
+
+  function tappable(element) {
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    while (walker.nextNode()) {
+      if (!walker.currentNode.parentNode.closest("a, button")) { nodes.push(walker.currentNode); }
+    }
+    nodes.forEach(function (node) {
+      var pattern = phonePattern();
+      var text = node.nodeValue;
+      if (!pattern.test(text)) { return; }
+      pattern.lastIndex = 0;
+      var fragment = document.createDocumentFragment();
+      var last = 0;
+      var match;
+      while ((match = pattern.exec(text)) !== null) {
+        var start = match.index + match[1].length;
+        fragment.appendChild(document.createTextNode(text.slice(last, start)));
+        var link = document.createElement("a");
+        link.href = "tel:" + match[2].replace(/[^\d+]/g, "");
+        link.className = "hw-tel";
+        link.textContent = match[2];
+        fragment.appendChild(link);
+        last = start + match[2].length;
+      }
+      fragment.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(fragment, node);
+    });
+  }
+
+  // --- "Lees voor": the browser reads an answer aloud in a Dutch voice, when it has one -------------
+  function dutchVoice() {
+    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") { return null; }
+    var voices = window.speechSynthesis.getVoices() || [];
+    return voices.filter(function (voice) { return /^nl(-|_|$)/i.test(voice.lang || ""); })[0] || null;
+  }
+
+  function readAloud(text) {
+    var voice = dutchVoice();
+    if (!voice) { return; }
+    window.speechSynthesis.cancel();
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.lang = voice.lang;
+    utterance.voice = voice;
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function addReadAloud(response) {
+    var message = response.parentNode;
+    if (!message || message.querySelector(".hw-read-aloud")) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "hw-read-aloud";
+    button.textContent = "Lees voor";
+    button.addEventListener("click", function () { readAloud(response.innerText); });
+    message.appendChild(button);
+  }
+
+  // --- Text size: three steps, remembered for this browser tab ------------------------------------
+  var SIZES = ["100", "125", "150"];
+  var SIZE_KEY = "heupwijzer_text_size";
+
+  function textSize() {
+    var size = window.sessionStorage.getItem(SIZE_KEY);
+    return SIZES.indexOf(size) >= 0 ? size : "100";
+  }
+
+  function setTextSize(size) {
+    window.sessionStorage.setItem(SIZE_KEY, size);
+    applyTextSize();
+  }
+
+  function applyTextSize() {
+    var widget = document.querySelector(".rw-widget-container");
+    if (!widget) { return; }
+    var size = textSize();
+    SIZES.forEach(function (step) {
+      var name = "hw-text-" + step;
+      if (widget.classList.contains(name) !== (step === size)) { widget.classList.toggle(name, step === size); }
+    });
+    document.querySelectorAll(".hw-text-smaller").forEach(function (b) { b.disabled = size === SIZES[0]; });
+    document.querySelectorAll(".hw-text-larger").forEach(function (b) { b.disabled = size === SIZES[SIZES.length - 1]; });
+  }
+
+  function addTextSizeControls() {
+    var conversation = document.querySelector(".rw-conversation-container");
+    if (!conversation || conversation.querySelector(".hw-toolbar")) { return; }
+    var bar = document.createElement("div");
+    bar.className = "hw-toolbar";
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Tekstgrootte");
+    [["hw-text-smaller", "Tekst kleiner", -1], ["hw-text-larger", "Tekst groter", 1]].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = spec[0];
+      button.textContent = spec[1];  // the visible words are the name: no icon to guess
+      button.addEventListener("click", function () {
+        var next = SIZES.indexOf(textSize()) + spec[2];
+        setTextSize(SIZES[Math.max(0, Math.min(SIZES.length - 1, next))]);
+      });
+      bar.appendChild(button);
+    });
+    var messages = conversation.querySelector(".rw-messages-container");
+    conversation.insertBefore(bar, messages || null);
+  }
+
+  function helpToRead() {
+    document.querySelectorAll(".rw-response").forEach(function (response) {
+      tappable(response);
+      if (dutchVoice()) { addReadAloud(response); }
+    });
+    addTextSizeControls();
+    applyTextSize();
+  }
+
   function makeAccessible() {
+    helpToRead();
     LABELS.forEach(function (rule) {
       document.querySelectorAll(rule[0]).forEach(function (element) {
         if (element.getAttribute(rule[1]) !== rule[2]) { element.setAttribute(rule[1], rule[2]); }
@@ -84,6 +214,11 @@
     }
   });
   watcher.observe(document.body, { childList: true, subtree: true });
+
+  if ("speechSynthesis" in window && window.speechSynthesis.addEventListener) {
+    // Chromium lists its voices only after a moment: add "Lees voor" once they are known.
+    window.speechSynthesis.addEventListener("voiceschanged", function () { makeAccessible(); });
+  }
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
