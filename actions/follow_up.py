@@ -166,13 +166,23 @@ def is_whole_question(text: str) -> bool:
     return word_count(text) > WHOLE_QUESTION_WORDS
 
 
-# A question that opens with "and", "but" or "why" leans on what came before ("En als ik later een
-# nieuwe heup heb?", "Why not? Mijn vriendin zweert erbij."): a follow-up up to a whole question's length.
+# A question that opens with "and", "but" or "why" and points back at what was said ("Why not? Mijn
+# vriendin zweert erbij.", "Maar hoeveel moet ik dan fietsen?") is a follow-up up to a whole question's
+# length; so is "and with a new hip?". Without a word that points back it may be a new question ("En
+# waarom slaap ik zo slecht?"): then "Bedoel je ...?".
 FOLLOW_UP_OPENER = re.compile(r"^ (?:en|maar|of|dus|and|but|so|waarom|hoezo|why) ")
+POINTS_BACK = re.compile(
+    r" (?:dat|dit|die|deze|dan|zoiets|daar|daarbij|daarmee|daarvan|daarover|daaraan|daarin|daarop|daarvoor|daarna"
+    r"|daardoor|er|erbij|ermee|ervan|erover|eraan|erin|erop|ervoor|erna|erdoor|hier|hierbij|hiermee|hiervan"
+    r"|hierover|that|this|then|there) |^ (?:waarom|hoezo|why) (?:niet|not) "
+)
 
 
-def opens_like_a_follow_up(text: str) -> bool:
-    return bool(FOLLOW_UP_OPENER.search(normalise(text))) and not is_whole_question(text)
+def opens_like_a_follow_up(text: str, kind: str | None) -> bool:
+    words = normalise(text)
+    if not FOLLOW_UP_OPENER.search(words) or is_whole_question(text):
+        return False
+    return kind == "with_hip_replacement" or bool(POINTS_BACK.search(words))
 
 
 def short_follow_up_in_context(tracker: Tracker) -> bool:
@@ -184,9 +194,8 @@ def opening_follow_up_in_context(tracker: Tracker) -> bool:
     """A message the NLU could not place that opens like a follow-up, with a recognisable kind, while
     the conversation has a topic (not for a message the NLU declined: "maar is het weer morgen slecht?")."""
     text = latest_text(tracker)
-    return (
-        context_topic(tracker) is not None and opens_like_a_follow_up(text) and follow_ups().kind_of(text) is not None
-    )
+    kind = follow_ups().kind_of(text)
+    return context_topic(tracker) is not None and kind is not None and opens_like_a_follow_up(text, kind)
 
 
 class ActionFollowUp(Action):

@@ -497,3 +497,26 @@ def test_a_whatsapp_reaction_rates_the_reacted_answers_topic_without_a_reply() -
     messages, events = run_action(ActionFeedback(), reacted({"heupwijzer_reaction": "<script>"}))
     assert messages[0]["response"] == "utter_feedback_positive"
     assert events == [SlotSet("feedback", {"topic": "ask_pain", "rating": "positive"})]
+
+
+@pytest.mark.parametrize(
+    "topic,text",
+    [
+        ("ask_exercise", "En waarom slaap ik zo slecht?"),  # a new question: nothing points back
+        ("ask_pain", "Dus hoeveel moet ik afvallen?"),
+        ("ask_xray", "Waarom duurt het zo lang voor de uitslag?"),
+    ],
+)
+def test_a_new_question_opening_with_and_or_why_is_not_taken_for_a_follow_up(topic: str, text: str) -> None:
+    messages, _ = run_action(
+        ActionClarify(), make_tracker("nlu_fallback", ranking=RANKING, text=text, slots={"topic": topic})
+    )
+    assert messages[0]["response"] == "utter_clarify"
+
+
+def test_going_there_moves_to_how_long_therapy_takes_only_after_the_therapist_topics() -> None:
+    tracker = make_tracker(
+        "follow_up", text="Hoe vaak moet ik naar de huisarts heen?", slots={"topic": "ask_care_team"}
+    )
+    messages, _ = run_action(ActionFollowUp(), tracker)
+    assert messages[0]["response"] != "utter_ask_therapy_duration"
