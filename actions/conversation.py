@@ -35,7 +35,7 @@ from actions.tracker import (
     latest_text,
 )
 from heupwijzer.content import load_content, texts
-from heupwijzer.domain_names import ERASE_SLOT, REACTION_METADATA
+from heupwijzer.domain_names import ERASE_SLOT
 
 FEEDBACK_PAYLOADS = {"/feedback_positive", "/feedback_negative"}
 
@@ -77,27 +77,14 @@ def feedback_events(dispatcher: CollectingDispatcher, tracker: Tracker, positive
     return [SlotSet(FEEDBACK_SLOT, rating)]
 
 
-def reacted_topic(tracker: Tracker) -> str | None:
-    """The topic of the answer a WhatsApp reaction rated (set by the channel, never by the patient)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            topic = (event.get("metadata") or {}).get(REACTION_METADATA)
-            return topic if isinstance(topic, str) and topic in load_content().topics else None
-    return None
-
-
 class ActionFeedback(Action):
-    """👍 / 👎, typed "dit hielp (niet)", or a WhatsApp reaction to an answer (counted, no reply)."""
+    """👍 / 👎, or typed "dit hielp (niet)"."""
 
     def name(self) -> str:
         return "action_feedback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        positive = latest_intent(tracker) == "feedback_positive"
-        topic = reacted_topic(tracker)
-        if topic is not None:
-            return [SlotSet(FEEDBACK_SLOT, {"topic": topic, "rating": "positive" if positive else "negative"})]
-        return feedback_events(dispatcher, tracker, positive)
+        return feedback_events(dispatcher, tracker, latest_intent(tracker) == "feedback_positive")
 
 
 class ActionYesNo(Action):

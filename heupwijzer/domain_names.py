@@ -2,6 +2,3 @@
 
 ERASE_SLOT = "erase_conversation"  # set once the patient confirmed erasure (heupwijzer/store/tracker_store.py)
 MENU_GROUP_ENTITY = "menu_group"  # a payload's menu group: /help{"menu_group": "zelf_doen"}
-# In a patient message's metadata, set by the WhatsApp channel only: a reaction (👍, ❤️, 👎) to the
-# answer about this topic, counted as feedback without a reply (actions/conversation.py).
-REACTION_METADATA = "heupwijzer_reaction"

@@ -111,8 +111,10 @@ def test_a_reaction_rates_up_or_down_or_not_at_all(emoji: str, rating: str | Non
 
 def test_answer_topics_and_bursts_in_one_process() -> None:
     answers = AnswerTopics("whatsapp", size=2)
-    answers.remember("wamid.1", "ask_pain")
-    assert answers.topic_of("wamid.1") == "ask_pain" and answers.topic_of("wamid.2") is None
+    answers.remember("31612345678", "wamid.1", "ask_pain")
+    assert answers.take("31687654321", "wamid.1") is None  # another patient cannot rate it
+    assert answers.take("31612345678", "wamid.1") == "ask_pain"
+    assert answers.take("31612345678", "wamid.1") is None  # the first rating only
     bursts = Bursts("whatsapp")
     assert [bursts.first("31612345678"), bursts.first("31612345678"), bursts.first("31687654321")] == [
         True,

@@ -386,21 +386,29 @@ def react(stack: Stack, sender: str, message_id: str, emoji: str) -> None:
 
 
 def test_meta_a_reaction_rates_that_answers_topic_without_a_reply(stack: Stack, platforms: FakePlatforms) -> None:
+    """A reaction counts in the insights for the answer's topic, once, and is no turn of the
+    conversation: a Beweegcheck in progress goes on as if nothing happened."""
     sender = new_wa_id()
     meta(stack, meta_body(sender, {"type": "text", "text": {"body": QUESTION}}))
     answer, _, question = meta_sent(platforms, sender, count=3)[:3]  # the answer, its link, "Had je iets aan ...?"
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "beweeg ik genoeg?"}}))
+    sent = len(meta_sent(platforms, sender, count=4))
     before = feedback_counts(stack.tracker_db)
-    react(stack, sender, answer.reply["messages"][0]["id"], "👍🏽")  # a thumb in a skin tone
-    react(stack, sender, question.reply["messages"][0]["id"], "😢")  # the question under the answer
     react(stack, sender, answer.reply["messages"][0]["id"], "😂")  # no rating: ignored
+    react(stack, sender, answer.reply["messages"][0]["id"], "")  # a reaction taken back: ignored
     react(stack, sender, "wamid.not-ours", "👍")  # not one of Heupwijzer's answers: ignored
-    react(stack, sender, answer.reply["messages"][0]["id"], "")  # a reaction taken back
+    react(stack, new_wa_id(), answer.reply["messages"][0]["id"], "👍")  # another patient's answer: ignored
+    react(stack, sender, answer.reply["messages"][0]["id"], "👍🏽")  # a thumb in a skin tone
+    react(stack, sender, answer.reply["messages"][0]["id"], "👎")  # changed its mind: the first rating stays
+    react(stack, sender, question.reply["messages"][0]["id"], "😢")  # the question under the answer
     after = feedback_counts(stack.tracker_db)
     assert after.get("ask_self_care|duim_omhoog", 0) == before.get("ask_self_care|duim_omhoog", 0) + 1
     assert after.get("ask_self_care|duim_omlaag", 0) == before.get("ask_self_care|duim_omlaag", 0) + 1
     assert sum(after.values()) == sum(before.values()) + 2
     time.sleep(0.5)
-    assert len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender)) == 3  # no reply
+    assert len(platforms.sent(lambda c: c.platform == "graph" and c.body.get("to") == sender)) == sent  # no reply
+    meta(stack, meta_body(sender, {"type": "text", "text": {"body": "3"}}))
+    assert "Vraag 2 van 2" in " ".join(shown(c) for c in meta_sent(platforms, sender, count=sent + 1)[sent:])
 
 
 def test_meta_voice_notes_get_the_text_only_reply_with_the_menu_once_per_burst(

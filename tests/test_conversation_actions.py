@@ -482,23 +482,6 @@ def test_how_long_to_keep_going_there_after_the_first_visit_is_how_long_therapy_
     assert messages[0]["response"] == "utter_ask_therapy_duration"
 
 
-def test_a_whatsapp_reaction_rates_the_reacted_answers_topic_without_a_reply() -> None:
-    from rasa_sdk import Tracker
-
-    def reacted(metadata: Dict[str, Any]) -> Tracker:
-        tracker = make_tracker("feedback_positive", slots={"topic": "ask_pain"})
-        tracker.events[-1]["metadata"] = metadata
-        return tracker
-
-    messages, events = run_action(ActionFeedback(), reacted({"heupwijzer_reaction": "ask_exercise"}))
-    assert messages == []  # no reply to a 👍
-    assert events == [SlotSet("feedback", {"topic": "ask_exercise", "rating": "positive"})]
-    # not a topic (nothing but the channel sets it, but never trusted blindly): the usual thanks
-    messages, events = run_action(ActionFeedback(), reacted({"heupwijzer_reaction": "<script>"}))
-    assert messages[0]["response"] == "utter_feedback_positive"
-    assert events == [SlotSet("feedback", {"topic": "ask_pain", "rating": "positive"})]
-
-
 @pytest.mark.parametrize(
     "topic,text",
     [

@@ -146,14 +146,15 @@ def test_instances_share_answer_topics_and_bursts(redis_port: int) -> None:
     photos is told "alleen tekst" once, whichever instance gets them. Nothing is keyed by a phone number."""
     client = redis.Redis(port=redis_port)
     message_id = f"wamid.HBgLMzE2{uuid.uuid4().hex}"
-    SharedAnswerTopics("whatsapp", client).remember(message_id, "ask_pain")
-    assert SharedAnswerTopics("whatsapp", client).topic_of(message_id) == "ask_pain"
-    assert SharedAnswerTopics("whatsapp", client).topic_of("wamid.other") is None
     patient = f"316{uuid.uuid4().int % 10**8:08d}"
+    SharedAnswerTopics("whatsapp", client).remember(patient, message_id, "ask_pain")
+    assert SharedAnswerTopics("whatsapp", client).take("31600000000", message_id) is None, "another patient's"
+    assert SharedAnswerTopics("whatsapp", client).take(patient, message_id) == "ask_pain"
+    assert SharedAnswerTopics("whatsapp", client).take(patient, message_id) is None, "the first rating only"
     assert [SharedBursts("whatsapp", client).first(patient) for _ in range(3)] == [True, False, False]
     assert not any(patient in key.decode() or message_id in key.decode() for key in client.keys("*"))
     gone = redis.Redis(port=free_port(), socket_timeout=1)
-    assert SharedAnswerTopics("whatsapp", gone).topic_of(message_id) is None, "without Redis: ignored, no error"
+    assert SharedAnswerTopics("whatsapp", gone).take(patient, message_id) is None, "without Redis: ignored, no error"
     assert SharedBursts("whatsapp", gone).first(patient) is True, "without Redis: rather a reply too many"
 
 

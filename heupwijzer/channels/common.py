@@ -87,12 +87,11 @@ class UnlessStoreFailed(ToPlatform):
             logger.error("The technical problem message could not be sent (%s)", type(problem).__name__)
 
 
-def guarded(on_new_message: NewMessage, channel: str, keep: Tuple[str, ...] = ()) -> NewMessage:
+def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
     """What every channel does before the assistant sees a message: a message over
     MAX_MESSAGE_CHARS gets the "te lang" reply and nothing else; a typed payload the bot doesn't
     offer becomes plain text; the conversation is stored under its pseudonym (heupwijzer/channels/identity.py),
-    the reply goes to the platform id; metadata from the client is not stored, only the `keep` keys
-    that the channel's own code sets (a WhatsApp reaction's topic)."""
+    the reply goes to the platform id; metadata from the client is not stored."""
     secret = id_secret()  # fails at startup, not at the first message, when the secret is missing
 
     async def handle(message: UserMessage) -> Any:
@@ -106,8 +105,7 @@ def guarded(on_new_message: NewMessage, channel: str, keep: Tuple[str, ...] = ()
         # Set and reset per message: Sanic handles the requests of one connection in one task.
         fresh = STORE_PROBLEM.set("")
         try:
-            metadata = {key: value for key, value in (message.metadata or {}).items() if key in keep}
-            return await handled_or_told(on_new_message, output, pseudonym, message, channel, metadata)
+            return await handled_or_told(on_new_message, output, pseudonym, message, channel)
         finally:
             STORE_PROBLEM.reset(fresh)
 
@@ -115,25 +113,13 @@ def guarded(on_new_message: NewMessage, channel: str, keep: Tuple[str, ...] = ()
 
 
 async def handled_or_told(
-    on_new_message: NewMessage,
-    output: UnlessStoreFailed,
-    pseudonym: str,
-    message: UserMessage,
-    channel: str,
-    metadata: Dict[str, Any] | None = None,
+    on_new_message: NewMessage, output: UnlessStoreFailed, pseudonym: str, message: UserMessage, channel: str
 ) -> Any:
     """Rasa handles the message; when a part of Heupwijzer did not answer, the patient is told."""
     text = message.text or ""
     try:
         handled = await on_new_message(
-            UserMessage(
-                safe_text(text),
-                output,
-                pseudonym,
-                input_channel=channel,
-                message_id=message.message_id,
-                metadata=metadata or None,
-            )
+            UserMessage(safe_text(text), output, pseudonym, input_channel=channel, message_id=message.message_id)
         )
     except (Exception, asyncio.CancelledError) as problem:
         # e.g. Redis (the conversation lock) or PostgreSQL not answering for a moment, or Sanic's

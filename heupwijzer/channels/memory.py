@@ -168,23 +168,24 @@ class SharedOptionMemory(OptionMemory):
 
 
 class AnswerTopics:
-    """Which topic each message sent to a patient was about, by the platform's message id (in this
-    process, the most recent ones)."""
+    """Which topic each message sent to a patient was about, by patient and the platform's message
+    id (hashed together: a Meta message id encodes the phone number). A reaction takes it once: the
+    first rating of an answer counts, a changed or repeated reaction does not count again."""
 
     def __init__(self, channel: str, size: int = 10_000) -> None:
         self._topics: OrderedDict[str, str] = OrderedDict()
         self._size, self._channel = size, channel
 
-    def _key(self, message_id: str) -> str:  # a Meta message id encodes the phone number: hashed
-        return conversation_id(self._channel, "answer\0" + message_id)
+    def _key(self, sender: str, message_id: str) -> str:
+        return conversation_id(self._channel, f"answer\0{sender}\0{message_id}")
 
-    def remember(self, message_id: str, topic: str) -> None:
-        self._topics[self._key(message_id)] = topic
+    def remember(self, sender: str, message_id: str, topic: str) -> None:
+        self._topics[self._key(sender, message_id)] = topic
         if len(self._topics) > self._size:
             self._topics.popitem(last=False)
 
-    def topic_of(self, message_id: str) -> str | None:
-        return self._topics.get(self._key(message_id))
+    def take(self, sender: str, message_id: str) -> str | None:
+        return self._topics.pop(self._key(sender, message_id), None)
 
 
 class SharedAnswerTopics(AnswerTopics):
@@ -194,15 +195,15 @@ class SharedAnswerTopics(AnswerTopics):
         super().__init__(channel)
         self._client = client
 
-    def remember(self, message_id: str, topic: str) -> None:
+    def remember(self, sender: str, message_id: str, topic: str) -> None:
         try:
-            self._client.set("heupwijzer:answer:" + self._key(message_id), topic, ex=ANSWER_SECONDS)
+            self._client.set("heupwijzer:answer:" + self._key(sender, message_id), topic, ex=ANSWER_SECONDS)
         except RedisError as problem:  # a reaction to this answer is then ignored
             logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
 
-    def topic_of(self, message_id: str) -> str | None:
+    def take(self, sender: str, message_id: str) -> str | None:
         try:
-            value = self._client.get("heupwijzer:answer:" + self._key(message_id))
+            value = self._client.getdel("heupwijzer:answer:" + self._key(sender, message_id))
         except RedisError as problem:
             logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
             return None

@@ -46,7 +46,6 @@ from heupwijzer.channels.memory import AnswerTopics, OptionMemory, answer_topics
 from heupwijzer.channels.text_only import TextOnlyOutput
 from heupwijzer.channels.whatsapp_interactive import BODY, interactive
 from heupwijzer.content import load_content, menu_buttons
-from heupwijzer.domain_names import REACTION_METADATA
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
             if topic:  # a reaction to this message will rate the topic
                 for sent in (await reply.json(content_type=None) or {}).get("messages") or []:
                     if isinstance(sent, dict) and sent.get("id"):
-                        self.answers.remember(str(sent["id"]), topic)
+                        self.answers.remember(recipient_id, str(sent["id"]), topic)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send(recipient_id, image)
@@ -210,7 +209,7 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = guarded(on_new_message, self.name(), keep=(REACTION_METADATA,))
+        on_new_message = guarded(on_new_message, self.name())
         webhook = webhook_blueprint("whatsapp_cloud_webhook", self.enabled)
 
         @webhook.listener("after_server_stop")
@@ -266,7 +265,7 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         if not message_id or not sender or self.seen.seen(message_id):
             return
         if message.get("type") == "reaction":
-            await self.react(message.get("reaction"), sender, on_new_message)
+            self.react(message.get("reaction"), sender, request)
             return
         text = self.message_text(message)
         if not text or not text.strip():  # a photo, voice note, sticker ...: told once per burst
@@ -282,21 +281,29 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
             self.options,
         )
 
-    async def react(self, reaction: Any, sender: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """A 👍 or 👎 on one of Heupwijzer's answers: feedback on its topic, without a reply. A
-        reaction to anything else, another emoji or a reaction taken back: nothing at all."""
+    def react(self, reaction: Any, sender: str, request: Request) -> None:
+        """A 👍 or 👎 on one of Heupwijzer's answers: counted for its topic in the insights, the first
+        rating of an answer only. No reply and no turn of the conversation (a Beweegcheck in progress
+        goes on undisturbed). A reaction to anything else, another emoji or one taken back: nothing."""
         if not isinstance(reaction, dict):
             return
         rating = rating_of(str(reaction.get("emoji") or ""))
-        topic = self.answers_topic(str(reaction.get("message_id") or ""))
-        if rating is None or topic is None:
+        message_id = str(reaction.get("message_id") or "")
+        if rating is None or not message_id:
             return
-        intent = "/feedback_positive" if rating == "positive" else "/feedback_negative"
-        metadata = {REACTION_METADATA: topic}
-        try:
-            await on_new_message(UserMessage(intent, self.output, sender, input_channel=self.name(), metadata=metadata))
-        except Exception:
-            logger.exception("whatsapp: a reaction could not be handled")
+        topic = self.output.answers.take(sender, message_id)
+        store = rating_store(request)
+        if topic is not None and store is not None:
+            store.record_rating(self.name(), topic, rating == "positive")
 
-    def answers_topic(self, message_id: str) -> str | None:
-        return self.output.answers.topic_of(message_id) if message_id else None
+
+def rating_store(request: Request) -> Any:
+    """The tracker store that counts ratings (heupwijzer/store/tracker_store.py), under Rasa's
+    wrappers (fail-safe, awaitable); None when the store is another."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    for _ in range(5):
+        if store is None or hasattr(store, "record_rating"):
+            return store
+        store = getattr(store, "_tracker_store", None) or getattr(store, "tracker_store", None)
+    return None

@@ -106,10 +106,13 @@ def all_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact]
     return facts, unanswered
 
 
+def feedback_fact(day: dt.date, channel: str, topic: str | None, positive: bool) -> Fact:
+    return Fact(day, channel, "feedback", f"{topic or 'geen'}|{'duim_omhoog' if positive else 'duim_omlaag'}")
+
+
 def slot_facts(day: dt.date, channel: str, slot: str, value: Any) -> List[Fact]:
     if slot == "topic" and isinstance(value, str) and value:
         return [Fact(day, channel, "onderwerp", value)]
     if slot == "feedback" and isinstance(value, dict) and value.get("rating") in ("positive", "negative"):
-        rating = "duim_omhoog" if value["rating"] == "positive" else "duim_omlaag"
-        return [Fact(day, channel, "feedback", f"{value.get('topic') or 'geen'}|{rating}")]
+        return [feedback_fact(day, channel, value.get("topic"), value["rating"] == "positive")]
     return []

@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 
 from heupwijzer.domain_names import ERASE_SLOT
 from heupwijzer.insights import tables as insight_tables
-from heupwijzer.insights.facts import all_facts, day_of, turn_facts
+from heupwijzer.insights.facts import all_facts, day_of, feedback_fact, turn_facts
 from heupwijzer.store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from heupwijzer.store.scrub import scrubber
 from heupwijzer.store.session_cache import SessionCache
@@ -148,6 +148,16 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         facts, texts = turn_facts(list(tracker.events)[:before], new)
         insight_tables.record(session, facts, texts)  # committed with the events
         return iter(new)
+
+    def record_rating(self, channel: str, topic: str, positive: bool) -> None:
+        """A rating that is no turn of a conversation (a WhatsApp reaction to an answer): counted in
+        the insights only. Never raises: a lost rating is logged, the patient notices nothing."""
+        try:
+            with self.session_scope() as session:
+                insight_tables.record(session, [feedback_fact(day_of(time.time()), channel, topic, positive)], [])
+                session.commit()
+        except Exception as problem:
+            logger.error("A rating was not counted: %s", type(problem).__name__)
 
     def delete(self, sender_id: str, tracker: DialogueStateTracker | None = None) -> int:
         """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
