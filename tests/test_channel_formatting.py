@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from heupwijzer.channels.formatting import choose_option, numbered_options, plain_links, split_message, telegram_html
+from heupwijzer.channels.formatting import (
+    choose_option,
+    numbered_options,
+    plain_links,
+    split_message,
+    tel_links,
+    telegram_html,
+)
 from heupwijzer.channels.memory import AnswerTopics, Bursts, OptionMemory, RecentIds
 from heupwijzer.channels.origins import parse_origins
 from heupwijzer.channels.whatsapp_cloud import rating_of
@@ -121,3 +128,20 @@ def test_answer_topics_and_bursts_in_one_process() -> None:
         False,
         True,
     ]
+
+
+@pytest.mark.parametrize(
+    "text,linked",
+    [
+        ("Bel nu 112.", "Bel nu [112](tel:112)."),
+        ("gratis 0800-0113, of 113.", "gratis [0800-0113](tel:08000113), of [113](tel:113)."),
+        ("Bel de praktijk: 010 123 45 67.", "Bel de praktijk: [010 123 45 67](tel:0101234567)."),
+        ("Chatten kan via [113.nl](https://www.113.nl).", "Chatten kan via [113.nl](https://www.113.nl)."),
+        ("zie 113.nl", "zie 113.nl"),  # a web address
+        ("1.113 mensen", "1.113 mensen"),  # a longer number
+        ("112,5 mg", "112,5 mg"),  # a decimal
+        ("code 1120 of 21120", "code 1120 of 21120"),
+    ],
+)
+def test_the_widget_gets_phone_numbers_as_tel_links_and_nothing_else(text: str, linked: str) -> None:
+    assert tel_links(text, "010 123 45 67") == linked

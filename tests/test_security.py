@@ -15,7 +15,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import requests
@@ -286,6 +286,47 @@ def test_a_second_socket_with_a_known_session_id_gets_a_new_session_not_the_conv
     assert result["ignored"] == []  # a message for the owner's session from the other socket: nothing
     assert any("Over welk onderwerp" in text for text in result["theirs"])  # no conversation to follow up on
     assert result["mine"]  # the owner goes on as before
+
+
+def test_a_widget_session_belongs_to_its_tab_across_reconnects_and_no_other_tab(stack: Stack) -> None:
+    """embed.js connects with its tab's token: a new connection of that tab (a dropped network, before
+    the server noticed the old one is gone) continues the session; another tab's token does not; and
+    a connection may ask for a few sessions only."""
+
+    async def confirmed(token: str, session: str, keep: bool = False) -> Tuple[List[str], socketio.AsyncClient]:
+        sessions: List[str] = []
+        client = socketio.AsyncClient()
+        client.on("session_confirm", lambda data: sessions.append(str(data)))
+        await client.connect(
+            f"{stack.base_url}?owner={token}", headers={"Origin": WEB_ORIGIN}, transports=["websocket"]
+        )
+        await client.emit("session_request", {"session_id": session})
+        await asyncio.sleep(0.5)
+        if not keep:
+            await client.disconnect()
+        return sessions, client
+
+    async def chat() -> Dict[str, Any]:
+        tab, other, session = uuid.uuid4().hex, uuid.uuid4().hex, uuid.uuid4().hex
+        first, still_open = await confirmed(tab, session, keep=True)
+        again, _ = await confirmed(tab, session)  # the same tab on a new connection, the old one still open
+        elsewhere, _ = await confirmed(other, session)
+        greedy = socketio.AsyncClient()
+        await greedy.connect(stack.base_url, headers={"Origin": WEB_ORIGIN}, transports=["websocket"])
+        for _ in range(5):
+            if greedy.connected:
+                await greedy.emit("session_request", {"session_id": uuid.uuid4().hex})
+                await asyncio.sleep(0.3)
+        closed = not greedy.connected
+        if greedy.connected:
+            await greedy.disconnect()
+        await still_open.disconnect()
+        return {"session": session, "first": first, "again": again, "elsewhere": elsewhere, "closed": closed}
+
+    result = run_async(chat())
+    assert result["first"] == [result["session"]] and result["again"] == [result["session"]]
+    assert result["elsewhere"] and result["elsewhere"][0] != result["session"]
+    assert result["closed"], "a connection asking for session after session is closed"
 
 
 def test_socketio_refuses_a_client_without_origin(stack: Stack) -> None:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from actions.replies import next_step_buttons
-from heupwijzer.channels.whatsapp_interactive import interactive, shorten
-from heupwijzer.content import Button, button, load_content
+from heupwijzer.channels.whatsapp_interactive import TooLongError, interactive, shorten, unique
+from heupwijzer.content import Button, button, load_content, menu_buttons
 from heupwijzer.paths import ROOT
 
 LIST_BUTTON, SECTION = "Kies een onderwerp", "Onderwerpen"
@@ -29,7 +29,7 @@ def every_set_of_options() -> List[Tuple[str, List[Button]]]:
     for topic in content.topics.values():
         sets.append((f"{topic.intent} (next steps)", next_step_buttons(topic, content)))
         sets.append((f"{topic.intent} (feedback)", next_step_buttons(topic, content, related=False)))
-    sets.append(("menu", [{"title": g.label, "payload": f"/help{{{g.key}}}"} for g in content.groups.values()]))
+    sets.append(("menu", menu_buttons(content)))
     for group in content.groups.values():
         sets.append((f"menu {group.key}", [content.topics[i].button for i in group.topics] + [button("menu")]))
     return sets
@@ -44,8 +44,7 @@ def within_meta_limits(message: Dict[str, Any], options: List[Button]) -> None:
         choices = [b["reply"] for b in message["action"]["buttons"]]
         assert 1 <= len(choices) <= 3 and len(options) <= 3
         assert all(b["type"] == "reply" for b in message["action"]["buttons"])
-        assert all(len(c["title"]) <= 20 for c in choices)
-        assert len({c["title"] for c in choices}) == len(choices)  # Meta refuses repeated titles
+        assert all(len(c["title"]) <= 20 and 0 < len(c["id"]) <= 256 for c in choices)
     else:
         assert message["type"] == "list" and len(options) > 3
         assert len(message["action"]["button"]) <= 20
@@ -53,8 +52,11 @@ def within_meta_limits(message: Dict[str, Any], options: List[Button]) -> None:
         choices = [row for s in message["action"]["sections"] for row in s["rows"]]
         assert 1 <= len(choices) <= 10
         assert all(len(c["title"]) <= 24 and len(c.get("description", "")) <= 72 for c in choices)
-    assert all(0 < len(c["id"]) <= 256 for c in choices)
+        assert all(0 < len(c["id"]) <= 200 for c in choices)  # a list row's id: 200 (a button's: 256)
+    assert len({c["title"] for c in choices}) == len(choices)  # Meta refuses repeated titles
     assert len({c["id"] for c in choices}) == len(choices)
+    # every title of ours reads as itself or its short form from content/texts.yml, never cut off
+    assert not any("…" in c["title"] for c in choices), [c["title"] for c in choices]
 
 
 @pytest.mark.parametrize("name,options", SETS, ids=[name for name, _ in SETS])
@@ -84,6 +86,19 @@ def test_three_options_are_reply_buttons_and_more_a_list_with_the_full_title_bel
         "title": "Wanneer naar…",
         "description": "Wanneer naar de therapeut of de fysiotherapeut?",
     }
+
+
+def test_a_long_title_gets_its_short_form_and_repeats_are_told_apart() -> None:
+    options = [{"title": "Wanneer naar de therapeut?", "payload": "/ask_when_therapist"}, button("menu")]
+    assert interactive("Tekst", options, LIST_BUTTON, SECTION)["action"]["buttons"][0]["reply"]["title"] == (
+        "Naar de therapeut?"
+    )
+    assert unique(["Ab", "Ab", "Ab 2"], 20) == ["Ab", "Ab 2", "Ab 2 2"]
+
+
+def test_a_payload_too_long_for_an_option_id_is_refused_not_cut() -> None:
+    with pytest.raises(TooLongError):
+        interactive("Tekst", [{"title": "Lang", "payload": "/help" + "x" * 300}], LIST_BUTTON, SECTION)
 
 
 def test_more_than_ten_options_show_nine_and_all_topics() -> None:

@@ -5,9 +5,9 @@
  *
  * (and adds its website's address to HEUPWIJZER_CORS_ORIGINS). This script loads the
  * rasa-webchat bundle and the settings (colours, server address) from the same server, and adds
- * what rasa-webchat lacks for patients who read or type with difficulty: phone numbers in answers
- * (112, 113, the practice) as tap-to-call links, "Lees voor" on every answer (the browser's own
- * Dutch voice; nothing leaves the page) and a text size the widget remembers for the tab.
+ * what rasa-webchat lacks for patients who read or type with difficulty: "Lees voor" on every answer
+ * (the browser's own Dutch voice; nothing leaves the page) and a text size the widget remembers for
+ * the tab. (Phone numbers in answers arrive as tel: links from the server: a tap calls.)
  */
 (function () {
   "use strict";
@@ -15,11 +15,25 @@
   var base = new URL(script.src, window.location.href);
   var origin = base.protocol + "//" + base.host;
 
-  var practicePhone = "";
+  // This tab's own random token, sent when the widget connects: the chat's session belongs to it, so
+  // a reload or a new connection continues the conversation and nobody else who learns the session
+  // id can (heupwijzer/channels/webchat.py). Kept where the widget keeps the conversation.
+  function ownerToken(storage) {
+    var key = "heupwijzer_owner";
+    var token = storage.getItem(key);
+    if (!/^[0-9a-f]{32}$/.test(token || "")) {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      storage.setItem(key, token);
+    }
+    return token;
+  }
 
   function start(cfg) {
-    practicePhone = cfg.phone || "";
+    var storage = cfg.storage === "local" ? window.localStorage : window.sessionStorage;
     var socketUrl = cfg.socketUrl || (base.protocol + "//" + base.hostname + ":" + cfg.rasaPort);
+    socketUrl += (socketUrl.indexOf("?") >= 0 ? "&" : "?") + "owner=" + ownerToken(storage);
     window.WebChat.default({
       initPayload: "/greet",
       socketUrl: socketUrl,
@@ -64,44 +78,6 @@
     [".rw-reply", "tabindex", "0"],
     [".rw-launcher img, .rw-close-button img, .rw-toggle-fullscreen-button img", "alt", ""]
   ];
-
-  // --- Tap to call: 112, 113 (0800-0113), 1813 and the practice's number in an answer -----------
-  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
-
-  function phonePattern() {
-    var numbers = ["0800-0113", "1813", "112", "113"];
-    if (practicePhone) { numbers.unshift(escapeRegExp(practicePhone)); }
-    return new RegExp("(^|[^\\d-])(" + numbers.join("|") + ")(?![\\d-])", "g");
-  }
-
-  function tappable(element) {
-    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-    var nodes = [];
-    while (walker.nextNode()) {
-      if (!walker.currentNode.parentNode.closest("a, button")) { nodes.push(walker.currentNode); }
-    }
-    nodes.forEach(function (node) {
-      var pattern = phonePattern();
-      var text = node.nodeValue;
-      if (!pattern.test(text)) { return; }
-      pattern.lastIndex = 0;
-      var fragment = document.createDocumentFragment();
-      var last = 0;
-      var match;
-      while ((match = pattern.exec(text)) !== null) {
-        var start = match.index + match[1].length;
-        fragment.appendChild(document.createTextNode(text.slice(last, start)));
-        var link = document.createElement("a");
-        link.href = "tel:" + match[2].replace(/[^\d+]/g, "");
-        link.className = "hw-tel";
-        link.textContent = match[2];
-        fragment.appendChild(link);
-        last = start + match[2].length;
-      }
-      fragment.appendChild(document.createTextNode(text.slice(last)));
-      node.parentNode.replaceChild(fragment, node);
-    });
-  }
 
   // --- "Lees voor": the browser reads an answer aloud in a Dutch voice, when it has one -------------
   function dutchVoice() {
@@ -180,16 +156,19 @@
   }
 
   function helpToRead() {
-    document.querySelectorAll(".rw-response").forEach(function (response) {
-      tappable(response);
-      if (dutchVoice()) { addReadAloud(response); }
-    });
+    if (dutchVoice()) {
+      document.querySelectorAll(".rw-response").forEach(function (response) {
+        // not the "..." shown while Heupwijzer is typing
+        if (!response.closest(".rw-typing-indication") && !response.querySelector(".rw-typing-indication")) {
+          addReadAloud(response);
+        }
+      });
+    }
     addTextSizeControls();
     applyTextSize();
   }
 
   function makeAccessible() {
-    helpToRead();
     LABELS.forEach(function (rule) {
       document.querySelectorAll(rule[0]).forEach(function (element) {
         if (element.getAttribute(rule[1]) !== rule[2]) { element.setAttribute(rule[1], rule[2]); }
@@ -201,6 +180,12 @@
       var label = open ? "Sluit de chat" : "Open de chat met Heupwijzer";
       if (launcher.getAttribute("aria-label") !== label) { launcher.setAttribute("aria-label", label); }
       if (launcher.getAttribute("aria-expanded") !== String(open)) { launcher.setAttribute("aria-expanded", String(open)); }
+      if (!open && "speechSynthesis" in window && window.speechSynthesis.speaking) { window.speechSynthesis.cancel(); }
+    }
+    try {
+      helpToRead();  // after the labels: a problem here never undoes them
+    } catch (problem) {
+      console.warn("Heupwijzer: voorlezen of tekstgrootte werkt hier niet.", problem);
     }
   }
 

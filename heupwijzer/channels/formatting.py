@@ -27,6 +27,31 @@ def plain_links(text: str) -> str:
     return MARKDOWN_LINK.sub(replace, text)
 
 
+# Numbers to call in an answer: 112, 113 (0800-0113), 1813 (Belgium) and the practice's. Not inside a
+# longer number, a decimal, a web address or a markdown link ("113.nl", "1.113", "112,5 mg").
+EMERGENCY_NUMBERS = ("0800-0113", "1813", "112", "113")
+
+
+def tel_links(text: str, practice_phone: str = "") -> str:
+    """Phone numbers as markdown tel: links ("[112](tel:112)"), for the web widget: a tap calls."""
+    numbers = ([re.escape(practice_phone.strip())] if practice_phone.strip() else []) + [
+        re.escape(n) for n in EMERGENCY_NUMBERS
+    ]
+    pattern = re.compile(r"(?<![\w.,/:+@\-])(" + "|".join(numbers) + r")(?![\w/@\-]|[.,]\d|\.[A-Za-z])")
+
+    def link(match: re.Match[str]) -> str:
+        return f"[{match.group(1)}](tel:{re.sub(r'[^0-9+]', '', match.group(1))})"
+
+    parts: List[str] = []
+    last = 0
+    for existing in MARKDOWN_LINK.finditer(text):  # a link stays as it is
+        parts.append(pattern.sub(link, text[last : existing.start()]))
+        parts.append(existing.group(0))
+        last = existing.end()
+    parts.append(pattern.sub(link, text[last:]))
+    return "".join(parts)
+
+
 def telegram_html(text: str) -> str:
     """Escape everything; markdown links become <a href> (Telegram's HTML parse mode)."""
     parts: List[str] = []

@@ -247,75 +247,82 @@ class SharedBursts(Bursts):
 
 
 class SessionOwners:
-    """Which socket a widget session belongs to: the first that asked for it, while it is connected.
-    Another socket presenting the same session id gets a new session. Once the owner is gone (a page
-    reload, a dropped connection) one new socket may take the session over (in Redis: within
-    RECLAIM_SECONDS; later the id is free, and Rasa has started a new session for it by then)."""
+    """Which browser tab a widget session belongs to: the owner that first asked for it. The owner is
+    the tab's own random token (embed.js sends it when it connects; it survives a reload and a
+    reconnect) or, for a client without one, the connection itself. Another owner presenting the same
+    session id gets a new session. A connection-owned session is released when the connection closes,
+    so the next connection may take it over. Owners are kept hashed, never as the token itself."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._owner: OrderedDict[str, str | None] = OrderedDict()  # session -> its socket (None: gone)
-        self._sessions: Dict[str, Set[str]] = {}  # socket -> its sessions
+        self._owner: OrderedDict[str, str | None] = OrderedDict()  # session -> its owner (None: released)
+        self._sessions: Dict[str, Set[str]] = {}  # owner -> its sessions
         self._size = size
 
     @staticmethod
     def _key(session: str) -> str:
         return conversation_id("socketio", "owner\0" + session)
 
-    def claim(self, session: str, sid: str) -> bool:
-        key = self._key(session)
-        owner = self._owner.get(key)
-        if owner is not None and owner != sid:
+    @staticmethod
+    def _who(owner: str) -> str:
+        return conversation_id("socketio", "owned-by\0" + owner)
+
+    def claim(self, session: str, owner: str) -> bool:
+        key, who = self._key(session), self._who(owner)
+        holder = self._owner.get(key)
+        if holder is not None and holder != who:
             return False
-        self._owner[key] = sid
+        self._owner[key] = who
         self._owner.move_to_end(key)
         if len(self._owner) > self._size:
             self._owner.popitem(last=False)
-        self._sessions.setdefault(sid, set()).add(session)
+        self._sessions.setdefault(who, set()).add(session)
         return True
 
-    def owned_by(self, sid: str) -> Set[str]:
-        return self._sessions.pop(sid, set())
+    def owned_by(self, owner: str) -> Set[str]:
+        return self._sessions.pop(self._who(owner), set())
 
-    def release(self, sid: str) -> None:
-        for session in self.owned_by(sid):
+    def release(self, owner: str) -> None:
+        who = self._who(owner)
+        for session in self.owned_by(owner):
             key = self._key(session)
-            if self._owner.get(key) == sid:
+            if self._owner.get(key) == who:
                 self._owner[key] = None
 
 
 class SharedSessionOwners(SessionOwners):
-    """The same in Redis: a socket on another instance is another socket too."""
+    """The same in Redis: a tab whose connection lands on another instance is the same owner."""
 
     def __init__(self, client: Any) -> None:
         super().__init__()
         self._client = client
 
-    def claim(self, session: str, sid: str) -> bool:
-        key = "heupwijzer:widget:" + self._key(session)
+    def claim(self, session: str, owner: str) -> bool:
+        key, who = "heupwijzer:widget:" + self._key(session), self._who(owner)
         try:
             with self._client.pipeline() as pipe:
                 pipe.watch(key)
-                owner = pipe.get(key)
-                owner = owner.decode("utf-8") if isinstance(owner, bytes) else owner
-                if owner not in (None, sid, RELEASED):
+                holder = pipe.get(key)
+                holder = holder.decode("utf-8") if isinstance(holder, bytes) else holder
+                if holder not in (None, who, RELEASED):
                     return False
                 pipe.multi()
-                pipe.set(key, sid, ex=OWNER_SECONDS)
+                pipe.set(key, who, ex=OWNER_SECONDS)
                 pipe.execute()
-        except RedisError as problem:  # WatchError included: another socket claimed it just now
+        except RedisError as problem:  # WatchError included: another tab claimed it just now
             logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
             return False
-        self._sessions.setdefault(sid, set()).add(session)
+        self._sessions.setdefault(who, set()).add(session)
         return True
 
-    def release(self, sid: str) -> None:
-        for session in self.owned_by(sid):
+    def release(self, owner: str) -> None:
+        who = self._who(owner)
+        for session in self.owned_by(owner):
             key = "heupwijzer:widget:" + self._key(session)
             try:
-                owner = self._client.get(key)
-                if (owner.decode("utf-8") if isinstance(owner, bytes) else owner) == sid:
+                holder = self._client.get(key)
+                if (holder.decode("utf-8") if isinstance(holder, bytes) else holder) == who:
                     self._client.set(key, RELEASED, ex=RECLAIM_SECONDS)
-            except RedisError as problem:  # the claim then expires by itself: the id is simply dead
+            except RedisError as problem:  # the claim then expires by itself
                 logger.error("Redis unavailable for widget sessions: %s", type(problem).__name__)
 
 

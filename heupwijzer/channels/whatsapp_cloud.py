@@ -44,7 +44,7 @@ from heupwijzer.channels.common import (
 from heupwijzer.channels.formatting import plain_links, split_message
 from heupwijzer.channels.memory import AnswerTopics, OptionMemory, answer_topics, bursts, option_memory, recent_ids
 from heupwijzer.channels.text_only import TextOnlyOutput
-from heupwijzer.channels.whatsapp_interactive import BODY, interactive
+from heupwijzer.channels.whatsapp_interactive import BODY, TooLongError, interactive
 from heupwijzer.content import load_content, menu_buttons
 
 logger = logging.getLogger(__name__)
@@ -134,22 +134,30 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
         parts = split_message(plain_links(text), BODY) or [channel_text("choose")]
         for part in parts[:-1]:
             await self.send(recipient_id, part)
-        message = interactive(parts[-1], buttons, channel_text("list_button"), channel_text("list_section"))
-        await self.post(recipient_id, {"type": "interactive", "interactive": message})
+        try:
+            message = interactive(parts[-1], buttons, channel_text("list_button"), channel_text("list_section"))
+        except TooLongError:
+            message = None
+        if message is None or not await self.post(recipient_id, {"type": "interactive", "interactive": message}):
+            # WhatsApp did not take the buttons: the answer's end and its options as text, never lost
+            titles = "\n".join(f"- {b['title']}" for b in buttons)
+            await self.send(recipient_id, f"{parts[-1]}\n\n{channel_text('choose_title')}\n{titles}")
 
-    async def post(self, recipient_id: str, message: Dict[str, Any]) -> None:
+    async def post(self, recipient_id: str, message: Dict[str, Any]) -> bool:
+        """Send one message; False when the Graph API refused it."""
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
         if self.session is None:  # created in the server's event loop, on first use
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         async with self.session.post(self.url, json=payload, headers=self.headers) as reply:
             if reply.status >= 400:
                 logger.error("WhatsApp Cloud API refused a message: %s %s", reply.status, await reply.text())
-                return
+                return False
             topic = self.topic.get(recipient_id)
             if topic:  # a reaction to this message will rate the topic
                 for sent in (await reply.json(content_type=None) or {}).get("messages") or []:
                     if isinstance(sent, dict) and sent.get("id"):
                         self.answers.remember(recipient_id, str(sent["id"]), topic)
+            return True
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send(recipient_id, image)
@@ -270,7 +278,10 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         text = self.message_text(message)
         if not text or not text.strip():  # a photo, voice note, sticker ...: told once per burst
             if self.bursts.first(sender):
-                await self.output.send_text_with_buttons(sender, channel_text("not_text"), menu_buttons())
+                try:
+                    await self.output.send_text_with_buttons(sender, channel_text("not_text"), menu_buttons())
+                except Exception as problem:  # the other messages of this delivery still get their turn
+                    logger.error("whatsapp: the text-only reply could not be sent (%s)", type(problem).__name__)
             return
         await hand_over(
             text,

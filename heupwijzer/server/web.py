@@ -48,8 +48,6 @@ def widget_config(rasa_port: int) -> dict:
         "title": "Heupwijzer",
         "subtitle": practice.name,
         "colour": practice.colour,
-        # Numbers the widget makes tappable (tel: links) where an answer names them.
-        "phone": practice.phone,
         # Where the widget keeps the conversation: "session" (default) or "local".
         "storage": "local" if settings().widget_storage.strip() == "local" else "session",
     }
