@@ -498,6 +498,12 @@ def test_a_worry_or_something_over_hides_no_current_alarm(message: str, level: s
     assert detect(message) == level
 
 
+def test_too_much_pain_is_not_too_many_pills() -> None:
+    # DIET may still take it for a red flag (severe pain is a warning sign): the detector raises none
+    assert detect("ik heb een paracetamol genomen, veel te veel pijn om te slapen") is None
+    assert detect("ik heb al mijn paracetamol genomen, veel te veel!") == URGENT
+
+
 def test_a_new_fact_after_the_past_or_a_question_still_counts() -> None:
     assert detect("vorige week gevallen en sindsdien kan ik niet meer lopen") == URGENT
     assert detect("wanneer mag ik weer fietsen met mijn kunstheup, ik heb trouwens koorts") == URGENT
