@@ -53,6 +53,7 @@ class ActionAnswerTopic(Action):
             show_menu(dispatcher, content, group_key=None)
             return []
         text = latest_text(tracker)
+        topic = content.topics[follow_ups().corrected(topic.intent, text)]
         if topic.intent in COMPLAINT_TOPICS and asks_if_it_fits(text) and describes_a_complaint(text):
             return answer_symptom_fit(dispatcher)
         earlier, pointing = follow_up_taken_for_a_topic(tracker, topic.intent) or ("", "")

@@ -70,11 +70,35 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A question the NLU took for `source` that is about `target`: it names one of `words` and none
+    of `unless`."""
+
+    source: str
+    target: str
+    words: Tuple[str, ...]
+    unless: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FollowUps:
     kinds: Phrases
     defaults: Dict[str, Answer]
     topics: Dict[str, Dict[str, Answer]]
     shifts: Tuple[Shift, ...] = ()
+    corrections: Tuple[Correction, ...] = ()
+
+    def corrected(self, topic: str, question: str) -> str:
+        """The topic a whole question is about, when the NLU took it for one it is often mixed up with."""
+        text = normalise(question)
+        for correction in self.corrections:
+            if (
+                correction.source == topic
+                and names_any(text, correction.words)
+                and not names_any(text, correction.unless)
+            ):
+                return correction.target
+        return topic
 
     def kind_of(self, question: str) -> str | None:
         # "en waarom is roken daar slecht voor?" asks why, though "slecht" is a word of `dangerous`
@@ -116,7 +140,16 @@ def follow_ups() -> FollowUps:
         )
         for spec in raw.get("shifts") or []
     )
-    return FollowUps(kinds, defaults, topics, shifts)
+    corrections = tuple(
+        Correction(
+            str(spec["from"]),
+            str(spec["to"]),
+            tuple(str(w) for w in spec["words"]),
+            tuple(str(w) for w in spec.get("unless") or ()),
+        )
+        for spec in raw.get("corrections") or []
+    )
+    return FollowUps(kinds, defaults, topics, shifts, corrections)
 
 
 def context_topic(tracker: Tracker) -> str | None:

@@ -503,3 +503,19 @@ def test_going_there_moves_to_how_long_therapy_takes_only_after_the_therapist_to
     )
     messages, _ = run_action(ActionFollowUp(), tracker)
     assert messages[0]["response"] != "utter_ask_therapy_duration"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Mag ik paracetamol nemen tegen mijn heuppijn of heeft dat weinig zin?", "utter_ask_pain"),
+        ("Which painkillers zijn ok voor hip pain?", "utter_ask_pain"),
+        ("Geeft de fysio ook advies over pijnstillers?", "utter_ask_advice_medication"),  # the therapist's part
+        ("Geeft de therapist ook advice over medication, welke painkillers?", "utter_ask_advice_medication"),
+        ("Legt de therapeut ook uit wat artrose is?", "utter_ask_advice_medication"),
+    ],
+)
+def test_a_painkiller_question_without_the_therapist_is_about_dealing_with_pain(text: str, expected: str) -> None:
+    """The NLU often takes it for the therapist's advice, which names painkillers too."""
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_advice_medication", text=text))
+    assert messages[0]["response"] == expected
