@@ -12,7 +12,7 @@ from heupwijzer.channels.formatting import (
     tel_links,
     telegram_html,
 )
-from heupwijzer.channels.memory import AnswerTopics, Bursts, OptionMemory, RecentIds
+from heupwijzer.channels.memory import AnswerTopics, Bursts, OptionMemory, RecentIds, SessionOwners
 from heupwijzer.channels.origins import parse_origins
 from heupwijzer.channels.whatsapp_cloud import rating_of
 
@@ -145,3 +145,11 @@ def test_answer_topics_and_bursts_in_one_process() -> None:
 )
 def test_the_widget_gets_phone_numbers_as_tel_links_and_nothing_else(text: str, linked: str) -> None:
     assert tel_links(text, "010 123 45 67") == linked
+
+
+def test_widget_session_owners_stay_bounded_in_one_process() -> None:
+    owners = SessionOwners(size=3)
+    for n in range(10):  # ten tabs, never released
+        assert owners.claim(f"session-{n}", f"tab:{n}")
+    assert len(owners._sessions) == 3 and len(owners._owner) == 3
+    assert owners.claim("session-9", "tab:9") and not owners.claim("session-9", "tab:other")

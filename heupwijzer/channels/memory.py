@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Sequence, Set
+from typing import Any, List, Sequence, Set
 
 from redis.exceptions import RedisError
 
@@ -255,8 +255,14 @@ class SessionOwners:
 
     def __init__(self, size: int = 10_000) -> None:
         self._owner: OrderedDict[str, str | None] = OrderedDict()  # session -> its owner (None: released)
-        self._sessions: Dict[str, Set[str]] = {}  # owner -> its sessions
+        self._sessions: OrderedDict[str, Set[str]] = OrderedDict()  # owner -> its sessions (the latest owners)
         self._size = size
+
+    def _note(self, who: str, session: str) -> None:
+        self._sessions.setdefault(who, set()).add(session)
+        self._sessions.move_to_end(who)
+        if len(self._sessions) > self._size:  # a tab's owner is never released: keep the latest only
+            self._sessions.popitem(last=False)
 
     @staticmethod
     def _key(session: str) -> str:
@@ -275,7 +281,7 @@ class SessionOwners:
         self._owner.move_to_end(key)
         if len(self._owner) > self._size:
             self._owner.popitem(last=False)
-        self._sessions.setdefault(who, set()).add(session)
+        self._note(who, session)
         return True
 
     def owned_by(self, owner: str) -> Set[str]:
@@ -311,7 +317,7 @@ class SharedSessionOwners(SessionOwners):
         except RedisError as problem:  # WatchError included: another tab claimed it just now
             logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
             return False
-        self._sessions.setdefault(who, set()).add(session)
+        self._note(who, session)
         return True
 
     def release(self, owner: str) -> None:
