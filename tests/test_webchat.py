@@ -99,10 +99,14 @@ def test_widget_answers_links_buttons_and_keeps_the_conversation(
     with capsys.disabled():
         print(f"\nScreenshot of the chat widget: {SCREENSHOT}")
 
-    # The conversation survives a reload (session persistence).
+    # The conversation survives a reload (session persistence), on a connection that presents this
+    # tab's token: the session belongs to the tab (heupwijzer/channels/webchat.py).
+    sockets: List[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
     page.reload()
     open_chat(page)
     expect(page.locator(".rw-client", has_text=QUESTION)).to_be_visible(timeout=30_000)
+    assert any(re.search(r"[?&]owner=[0-9a-f]{32}(&|$)", url) for url in sockets), sockets
 
 
 def test_typed_html_and_markdown_are_shown_as_text(chat_page: str, page: Page) -> None:
