@@ -122,6 +122,7 @@ def test_answer_topics_and_bursts_in_one_process() -> None:
     assert answers.take("31687654321", "wamid.1") is None  # another patient cannot rate it
     assert answers.take("31612345678", "wamid.1") == "ask_pain"
     assert answers.take("31612345678", "wamid.1") is None  # the first rating only
+    assert answers.first_rating("31612345678", "answer-1") and not answers.first_rating("31612345678", "answer-1")
     bursts = Bursts("whatsapp")
     assert [bursts.first("31612345678"), bursts.first("31612345678"), bursts.first("31687654321")] == [
         True,
@@ -141,6 +142,8 @@ def test_answer_topics_and_bursts_in_one_process() -> None:
         ("1.113 mensen", "1.113 mensen"),  # a longer number
         ("112,5 mg", "112,5 mg"),  # a decimal
         ("code 1120 of 21120", "code 1120 of 21120"),
+        ("[Bel 113](tel:113)", "[Bel 113](tel:113)"),  # a link of its own stays as it is
+        ("zie https://x.example/?q=112", "zie https://x.example/?q=112"),  # a bare web address too
     ],
 )
 def test_the_widget_gets_phone_numbers_as_tel_links_and_nothing_else(text: str, linked: str) -> None:
@@ -149,7 +152,7 @@ def test_the_widget_gets_phone_numbers_as_tel_links_and_nothing_else(text: str, 
 
 def test_widget_session_owners_stay_bounded_in_one_process() -> None:
     owners = SessionOwners(size=3)
-    for n in range(10):  # ten tabs, never released
-        assert owners.claim(f"session-{n}", f"tab:{n}")
+    for n in range(10):  # ten tabs (never released) and ten token-less connections
+        assert owners.claim(f"session-{n}", f"tab:{n}") and owners.claim(f"other-{n}", f"connection:{n}")
     assert len(owners._sessions) == 3 and len(owners._owner) == 3
-    assert owners.claim("session-9", "tab:9") and not owners.claim("session-9", "tab:other")
+    assert owners.claim("other-9", "connection:9") and not owners.claim("other-9", "tab:other")

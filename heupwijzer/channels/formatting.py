@@ -30,6 +30,7 @@ def plain_links(text: str) -> str:
 # Numbers to call in an answer: 112, 113 (0800-0113), 1813 (Belgium) and the practice's. Not inside a
 # longer number, a decimal, a web address or a markdown link ("113.nl", "1.113", "112,5 mg").
 EMERGENCY_NUMBERS = ("0800-0113", "1813", "112", "113")
+KEPT_AS_IS = re.compile(r"\[[^\]]+\]\([^)\s]+\)|\S+://\S+|`[^`]*`")  # any markdown link, a bare URL, code
 
 
 def tel_links(text: str, practice_phone: str = "") -> str:
@@ -44,7 +45,7 @@ def tel_links(text: str, practice_phone: str = "") -> str:
 
     parts: List[str] = []
     last = 0
-    for existing in MARKDOWN_LINK.finditer(text):  # a link stays as it is
+    for existing in KEPT_AS_IS.finditer(text):  # a link or a web address stays as it is
         parts.append(pattern.sub(link, text[last : existing.start()]))
         parts.append(existing.group(0))
         last = existing.end()

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from typing import Any, List, Sequence, Set
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 
 from heupwijzer.channels.formatting import choose_option
 from heupwijzer.channels.identity import conversation_id
@@ -174,6 +174,7 @@ class AnswerTopics:
 
     def __init__(self, channel: str, size: int = 10_000) -> None:
         self._topics: OrderedDict[str, str] = OrderedDict()
+        self._rated: OrderedDict[str, None] = OrderedDict()
         self._size, self._channel = size, channel
 
     def _key(self, sender: str, message_id: str) -> str:
@@ -186,6 +187,16 @@ class AnswerTopics:
 
     def take(self, sender: str, message_id: str) -> str | None:
         return self._topics.pop(self._key(sender, message_id), None)
+
+    def first_rating(self, sender: str, answer_id: str) -> bool:
+        """True the first time an answer is rated (by any of its messages), False after that."""
+        key = conversation_id(self._channel, f"rated\0{sender}\0{answer_id}")
+        if key in self._rated:
+            return False
+        self._rated[key] = None
+        if len(self._rated) > self._size:
+            self._rated.popitem(last=False)
+        return True
 
 
 class SharedAnswerTopics(AnswerTopics):
@@ -208,6 +219,14 @@ class SharedAnswerTopics(AnswerTopics):
             logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
             return None
         return value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def first_rating(self, sender: str, answer_id: str) -> bool:
+        key = "heupwijzer:rated:" + conversation_id(self._channel, f"rated\0{sender}\0{answer_id}")
+        try:
+            return bool(self._client.set(key, 1, nx=True, ex=ANSWER_SECONDS))
+        except RedisError as problem:
+            logger.error("Redis unavailable for ratings: %s", type(problem).__name__)
+            return False
 
 
 class Bursts:
@@ -258,7 +277,9 @@ class SessionOwners:
         self._sessions: OrderedDict[str, Set[str]] = OrderedDict()  # owner -> its sessions (the latest owners)
         self._size = size
 
-    def _note(self, who: str, session: str) -> None:
+    def _note(self, owner: str, who: str, session: str) -> None:
+        if owner.startswith("tab:"):  # a tab is never released: nothing to remember for it
+            return
         self._sessions.setdefault(who, set()).add(session)
         self._sessions.move_to_end(who)
         if len(self._sessions) > self._size:  # a tab's owner is never released: keep the latest only
@@ -281,7 +302,7 @@ class SessionOwners:
         self._owner.move_to_end(key)
         if len(self._owner) > self._size:
             self._owner.popitem(last=False)
-        self._note(who, session)
+        self._note(owner, who, session)
         return True
 
     def owned_by(self, owner: str) -> Set[str]:
@@ -304,21 +325,25 @@ class SharedSessionOwners(SessionOwners):
 
     def claim(self, session: str, owner: str) -> bool:
         key, who = "heupwijzer:widget:" + self._key(session), self._who(owner)
-        try:
-            with self._client.pipeline() as pipe:
-                pipe.watch(key)
-                holder = pipe.get(key)
-                holder = holder.decode("utf-8") if isinstance(holder, bytes) else holder
-                if holder not in (None, who, RELEASED):
-                    return False
-                pipe.multi()
-                pipe.set(key, who, ex=OWNER_SECONDS)
-                pipe.execute()
-        except RedisError as problem:  # WatchError included: another tab claimed it just now
-            logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
-            return False
-        self._note(who, session)
-        return True
+        for _ in range(3):  # two connections of one tab at the same moment: try again, don't give up
+            try:
+                with self._client.pipeline() as pipe:
+                    pipe.watch(key)
+                    holder = pipe.get(key)
+                    holder = holder.decode("utf-8") if isinstance(holder, bytes) else holder
+                    if holder not in (None, who, RELEASED):
+                        return False
+                    pipe.multi()
+                    pipe.set(key, who, ex=OWNER_SECONDS)
+                    pipe.execute()
+            except WatchError:
+                continue
+            except RedisError as problem:
+                logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
+                return False
+            self._note(owner, who, session)
+            return True
+        return False
 
     def release(self, owner: str) -> None:
         who = self._who(owner)

@@ -59,9 +59,9 @@ def owner_of(sid: str, environ: Dict[str, Any]) -> str:
 class TapToCall(ToPlatform):
     """The widget's answers with 112, 113 and the practice's number as tel: links (a tap calls)."""
 
-    def __init__(self, output: OutputChannel) -> None:
+    def __init__(self, output: OutputChannel, phone: str) -> None:
         super().__init__(output, "")
-        self.phone = load_practice().phone
+        self.phone = phone
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         if isinstance(message.get("text"), str):
@@ -72,8 +72,10 @@ class TapToCall(ToPlatform):
 def with_tap_to_call(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
 ) -> Callable[[UserMessage], Awaitable[Any]]:
+    phone = load_practice().phone  # read once, when the channel starts
+
     async def handle(message: UserMessage) -> Any:
-        message.output_channel = TapToCall(message.output_channel)
+        message.output_channel = TapToCall(message.output_channel, phone)
         return await on_new_message(message)
 
     return handle
@@ -99,7 +101,8 @@ class WebchatInput(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(guarded(with_tap_to_call(on_new_message), self.name()))
+        # outermost: the channel's own messages ("er ging iets mis ... bel 112") get tel: links too
+        blueprint = super().blueprint(with_tap_to_call(guarded(on_new_message, self.name())))
         if "*" in self.allowed_origins:
             logger.warning("Web chat: every website may connect (HEUPWIJZER_CORS_ORIGINS contains '*').")
         else:

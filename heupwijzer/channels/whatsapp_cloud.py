@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import uuid
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List
 
@@ -111,7 +112,10 @@ class WhatsAppCloudOutput(TextOnlyOutput, OutputChannel):
         """Follow which topic the messages of this turn are about (Rasa names each one's response)."""
         if response in WITH_THE_ANSWER:
             return
-        self.topic[recipient_id] = topic_responses().get(str(response))
+        topic = topic_responses().get(str(response))
+        # "<answer id> <topic>": the answer's messages (its parts, its link, "Had je iets aan ...?") are
+        # one answer, rated once whichever of them gets the reaction
+        self.topic[recipient_id] = f"{uuid.uuid4().hex[:16]} {topic}" if topic else None
         if len(self.topic) > 10_000:
             self.topic.pop(next(iter(self.topic)))
 
@@ -302,9 +306,12 @@ class WhatsAppCloudInput(FromCredentials, InputChannel):
         message_id = str(reaction.get("message_id") or "")
         if rating is None or not message_id:
             return
-        topic = self.output.answers.take(sender, message_id)
         store = rating_store(request)
-        if topic is not None and store is not None:
+        if store is None:
+            return
+        answer = self.output.answers.take(sender, message_id)
+        answer_id, _, topic = (answer or "").partition(" ")
+        if topic and self.output.answers.first_rating(sender, answer_id):
             store.record_rating(self.name(), topic, rating == "positive")
 
 
