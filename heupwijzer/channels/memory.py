@@ -174,7 +174,7 @@ class AnswerTopics:
 
     def __init__(self, channel: str, size: int = 10_000) -> None:
         self._topics: OrderedDict[str, str] = OrderedDict()
-        self._rated: OrderedDict[str, None] = OrderedDict()
+        self._rated = RecentIds(size)  # answers rated already
         self._size, self._channel = size, channel
 
     def _key(self, sender: str, message_id: str) -> str:
@@ -190,13 +190,7 @@ class AnswerTopics:
 
     def first_rating(self, sender: str, answer_id: str) -> bool:
         """True the first time an answer is rated (by any of its messages), False after that."""
-        key = conversation_id(self._channel, f"rated\0{sender}\0{answer_id}")
-        if key in self._rated:
-            return False
-        self._rated[key] = None
-        if len(self._rated) > self._size:
-            self._rated.popitem(last=False)
-        return True
+        return not self._rated.seen(conversation_id(self._channel, f"rated\0{sender}\0{answer_id}"))
 
 
 class SharedAnswerTopics(AnswerTopics):
