@@ -41,8 +41,20 @@ def test_the_contextual_diet_chooses_the_topic_with_the_cautious_confidence() ->
     cautious = ranking("ask_advice_medication", "ask_pain", "out_of_scope")
     result = decide(cautious, ranking("ask_pain", "ask_exercise", "ask_advice_medication"))
     assert result.get("intent") == {"name": "ask_pain", "confidence": 0.8}
-    # every place keeps the cautious confidence; the topic places follow the contextual order
-    assert places(result) == [("ask_pain", 0.8), ("ask_exercise", 0.4), ("out_of_scope", 0.267)]
+    # every place keeps the cautious confidence; the topic places follow the blended order:
+    # ask_pain 0.7 * 0.8 + 0.3 * 0.4, ask_advice_medication 0.7 * 0.267 + 0.3 * 0.8, ask_exercise 0.7 * 0.4
+    assert places(result) == [("ask_pain", 0.8), ("ask_advice_medication", 0.4), ("out_of_scope", 0.267)]
+
+
+def test_a_topic_both_diets_rank_second_beats_one_only_the_contextual_diet_ranks_first() -> None:
+    """The blend: the cautious DIET's strong second choice outweighs the contextual one's weak first."""
+    cautious = [{"name": "ask_treatment", "confidence": 0.5}, {"name": "ask_therapy_duration", "confidence": 0.45},
+                {"name": "ask_pain", "confidence": 0.05}]  # fmt: skip
+    contextual = [{"name": "ask_pain", "confidence": 0.36}, {"name": "ask_therapy_duration", "confidence": 0.34},
+                  {"name": "ask_treatment", "confidence": 0.3}]  # fmt: skip
+    result = decide(cautious, contextual)
+    assert [name for name, _ in places(result)] == ["ask_therapy_duration", "ask_treatment", "ask_pain"]
+    assert TopicOpinion.get_default_config()["contextual_weight"] == 0.7
 
 
 def test_a_red_flag_or_follow_up_close_behind_keeps_its_place_and_confidence() -> None:
@@ -72,7 +84,7 @@ def test_what_the_cautious_diet_does_not_call_a_topic_keeps_its_opinion(cautious
 
 @pytest.mark.parametrize("contextual", ["out_of_scope", "red_flag_urgent", "crisis"])
 def test_the_contextual_diet_alone_neither_declines_nor_alarms(contextual: str) -> None:
-    result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise", "ask_pain"))
+    result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise"))
     assert places(result) == [("ask_exercise", 0.8), ("ask_pain", 0.4)]
 
 

@@ -8,11 +8,11 @@ often on long, formal or mixed-language questions, but on its own it declines fe
 messages and alarms more calm ones (issue 19 note: judging sets a-l).
 
 `KeepCautiousOpinion` sits between the two and keeps the first opinion; `TopicOpinion` sits after the
-second and restores the first ranking with its topic places refilled in the second DIET's order of
-topics. Every confidence, and the place of every red flag, crisis, follow-up, decline or small talk
+second and restores the first ranking with its topic places refilled in the order of both DIETs'
+confidences blended (`contextual_weight` of the second's, the rest the first's). Every confidence, and the place of every red flag, crisis, follow-up, decline or small talk
 in the ranking, stays the cautious DIET's: the fallback thresholds, the "Bedoel je ...?" floor and the
 safety check for a red flag close behind (RedFlagClassifier) work as they were tuned; only which
-leaflet topic fills each topic place is the contextual DIET's (two exceptions, at the end).
+leaflet topic fills each topic place is the blend's (two exceptions, at the end).
 
 Only for messages of at least `min_words` words: the contextual DIET's gains on the judging sets were
 all but one on questions of 12 words or more (formal letters, context first, a relative writing),
@@ -75,12 +75,18 @@ class KeepCautiousOpinion(IntentOverride):
 Ranking = List[Dict[str, Any]]
 
 
-def topics_in_contextual_order(cautious: Ranking, contextual: Ranking) -> Ranking:
-    """The cautious ranking, its topic places refilled with the topics in the contextual ranking's
-    order (a topic the contextual ranking lacks keeps the cautious order after those it has)."""
-    order = [r[INTENT_NAME_KEY] for r in contextual if is_topic(r)]
-    order += [r[INTENT_NAME_KEY] for r in cautious if is_topic(r) and r[INTENT_NAME_KEY] not in order]
-    topics = iter(order)
+def topics_in_blended_order(cautious: Ranking, contextual: Ranking, weight: float) -> Ranking:
+    """The cautious ranking, its topic places refilled with the topics in the order of their blended
+    confidence: `weight` times the contextual DIET's plus (1 - weight) times the cautious one's. At
+    weight 1 the contextual order (a topic it lacks keeps the cautious order after those it has);
+    without a contextual ranking, the cautious order."""
+    blended: Dict[str, float] = {}
+    for entries, share in ((contextual, weight), (cautious, 1.0 - weight)):
+        for entry in entries:
+            if is_topic(entry):
+                name = entry[INTENT_NAME_KEY]
+                blended[name] = blended.get(name, 0.0) + share * float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    topics = iter(sorted(blended, key=lambda name: -blended[name]))  # stable: ties keep the order above
     return [{**entry, INTENT_NAME_KEY: next(topics)} if is_topic(entry) else dict(entry) for entry in cautious]
 
 
@@ -90,7 +96,7 @@ class TopicOpinion(IntentOverride):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"min_words": 12}
+        return {"min_words": 12, "contextual_weight": 0.7}
 
     def check(self, message: Message, text: str) -> None:
         kept: Opinion | None = message.get(CAUTIOUS_KEY)
@@ -101,7 +107,7 @@ class TopicOpinion(IntentOverride):
         contextual = list(message.get(INTENT_RANKING_KEY) or []) if long else []
         if long:  # for the components after this one, only where it is trusted: on long messages
             message.set(CONTEXTUAL_KEY, contextual)
-        merged = topics_in_contextual_order(ranking, contextual)
+        merged = topics_in_blended_order(ranking, contextual, float(self.config["contextual_weight"]))
         message.set(INTENT, merged[0] if merged else cautious, add_to_output=True)
         message.set(INTENT_RANKING_KEY, merged, add_to_output=True)
 
