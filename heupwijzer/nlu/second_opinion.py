@@ -7,12 +7,13 @@ The second has a transformer layer: it reads the words in their order and picks 
 often on long, formal or mixed-language questions, but on its own it declines fewer off-topic
 messages and alarms more calm ones (issue 19 note: judging sets a-l).
 
-`KeepCautiousOpinion` sits between the two and keeps the first opinion; `TopicOpinion` sits after the
-second and restores the first ranking with its topic places refilled in the order of both DIETs'
-confidences blended (`contextual_weight` of the second's, the rest the first's). Every confidence, and the place of every red flag, crisis, follow-up, decline or small talk
-in the ranking, stays the cautious DIET's: the fallback thresholds, the "Bedoel je ...?" floor and the
-safety check for a red flag close behind (RedFlagClassifier) work as they were tuned; only which
-leaflet topic fills each topic place is the blend's (two exceptions, at the end).
+`KeepCautiousOpinion` sits between the two and keeps the first opinion; `TopicOpinion` sits after
+the second and restores the first ranking with its topic places refilled in the order of both DIETs'
+confidences blended (`contextual_weight` of the second's, the rest the first's). Every confidence,
+and the place of every red flag, crisis, follow-up, decline or small talk in the ranking, stays the
+cautious DIET's: the fallback thresholds, the "Bedoel je ...?" floor and the safety check for a red
+flag close behind (RedFlagClassifier) work as they were tuned; only which leaflet topic fills each
+topic place is the blend's (two exceptions, at the end).
 
 Only for messages of at least `min_words` words: the contextual DIET's gains on the judging sets were
 all but one on questions of 12 words or more (formal letters, context first, a relative writing),
