@@ -37,7 +37,7 @@ def places(message: Message) -> List[tuple]:
     return [(r["name"], r["confidence"]) for r in message.get("intent_ranking")]
 
 
-def test_the_contextual_diet_chooses_the_topic_with_the_cautious_confidence() -> None:
+def test_the_blend_of_both_diets_chooses_the_topic_with_the_cautious_confidence() -> None:
     cautious = ranking("ask_advice_medication", "ask_pain", "out_of_scope")
     result = decide(cautious, ranking("ask_pain", "ask_exercise", "ask_advice_medication"))
     assert result.get("intent") == {"name": "ask_pain", "confidence": 0.8}
@@ -84,8 +84,47 @@ def test_what_the_cautious_diet_does_not_call_a_topic_keeps_its_opinion(cautious
 
 @pytest.mark.parametrize("contextual", ["out_of_scope", "red_flag_urgent", "crisis"])
 def test_the_contextual_diet_alone_neither_declines_nor_alarms(contextual: str) -> None:
-    result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise"))
-    assert places(result) == [("ask_exercise", 0.8), ("ask_pain", 0.4)]
+    result = decide(ranking("ask_pain", "ask_exercise"), ranking(contextual, "ask_exercise", "ask_pain"))
+    # ask_pain 0.3 * 0.8 + 0.7 * 0.267 against ask_exercise 0.3 * 0.4 + 0.7 * 0.4: the topics' order,
+    # never the contextual DIET's first place
+    assert places(result) == [("ask_pain", 0.8), ("ask_exercise", 0.4)]
+
+
+@pytest.mark.parametrize(
+    "weight,order",
+    [
+        (1.0, ["ask_exercise", "ask_pain", "ask_treatment"]),  # the contextual order
+        (0.0, ["ask_pain", "ask_treatment", "ask_exercise"]),  # the cautious order
+        (0.5, ["ask_pain", "ask_exercise", "ask_treatment"]),  # 0.5 against 0.3 and 0.2
+    ],
+)
+def test_the_weight_moves_the_topic_order_from_the_cautious_to_the_contextual_diet(
+    weight: float, order: List[str]
+) -> None:
+    cautious = [
+        {"name": n, "confidence": c} for n, c in (("ask_pain", 0.6), ("ask_treatment", 0.3), ("ask_exercise", 0.1))
+    ]
+    contextual = [
+        {"name": n, "confidence": c} for n, c in (("ask_exercise", 0.5), ("ask_pain", 0.4), ("ask_treatment", 0.1))
+    ]
+    message = Message(data={"text": LONG, "intent": cautious[0], "intent_ranking": cautious})
+    KeepCautiousOpinion().process([message])
+    message.set("intent_ranking", contextual)
+    TopicOpinion({"contextual_weight": weight}).process([message])
+    assert [r["name"] for r in message.get("intent_ranking")] == order
+    assert [r["confidence"] for r in message.get("intent_ranking")] == [0.6, 0.3, 0.1]
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.2])
+def test_a_weight_outside_zero_to_one_is_refused(weight: float) -> None:
+    with pytest.raises(ValueError, match="contextual_weight"):
+        TopicOpinion({"contextual_weight": weight})
+
+
+def test_config_yml_blends_with_the_weight_chosen_on_the_tuning_sets() -> None:
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    (topic_opinion,) = [c for c in pipeline if c["name"].endswith("second_opinion.TopicOpinion")]
+    assert topic_opinion["contextual_weight"] == 0.7
 
 
 def test_a_short_message_or_follow_up_keeps_the_cautious_choice_of_topic() -> None:

@@ -1,4 +1,4 @@
-"""Two DIET opinions: a cautious one decides what kind of message it is, a contextual one which topic.
+"""Two DIET opinions: the cautious one decides what kind of message it is; which topic, both decide.
 
 config.yml runs two DIETClassifiers on the same features. The first has no transformer layers: it
 reads the bag of lemmas and character n-grams and is the cautious judge of whether a message is a
@@ -93,7 +93,12 @@ def topics_in_blended_order(cautious: Ranking, contextual: Ranking, weight: floa
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TopicOpinion(IntentOverride):
-    """After the contextual DIET: the cautious ranking, with the contextual DIET's choice of topics."""
+    """After the contextual DIET: the cautious ranking, its topics in the order of both DIETs' blend."""
+
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        super().__init__(config)
+        if not 0.0 <= float(self.config["contextual_weight"]) <= 1.0:
+            raise ValueError(f"contextual_weight must lie between 0 and 1, not {self.config['contextual_weight']}")
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
