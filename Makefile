@@ -133,7 +133,8 @@ shell: setup $(MODEL)
 # `rasa train` runs the same validation first (rasa/cli/train.py: validate_files).
 test: setup lint node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup \
+	  --no-loadscope-reorder --durations=10
 
 # Style and types (pyproject.toml): ruff (lint + format) and mypy, in seconds.
 lint: setup
