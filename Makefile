@@ -8,9 +8,9 @@ RASA        := $(VENV)/bin/rasa
 BUILD       := build
 MODEL       := models/heupwijzer.tar.gz
 # pytest-xdist workers for `make test`: each runs whole test modules (tests/conftest.py groups them:
-# one worker holds every module that talks to the session's stack, the judging sets have a stack of
-# their own). Three on two cores: a worker waiting on its servers leaves its core to another.
-TEST_WORKERS ?= 3
+# one worker holds every module that talks to the session's stack), so that one waits on a server
+# while the other computes.
+TEST_WORKERS ?= 2
 # What setup installs: the runtime and the development tools; the production image takes requirements.txt.
 REQUIREMENTS ?= requirements-dev.txt
 
@@ -133,8 +133,7 @@ shell: setup $(MODEL)
 # `rasa train` runs the same validation first (rasa/cli/train.py: validate_files).
 test: setup lint node_modules/.installed browser nginx $(MODEL)
 	@echo "spaCy pipeline under test: $$(cat $(BUILD)/spacy-model)"
-	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup \
-	  --no-loadscope-reorder --durations=10
+	HEUPWIJZER_SPACY_MODEL=$$(cat $(BUILD)/spacy-model) $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 # Style and types (pyproject.toml): ruff (lint + format) and mypy, in seconds.
 lint: setup

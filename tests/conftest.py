@@ -78,12 +78,10 @@ class Stack(RunningStack):
         super().__init__(*args, **kwargs)
 
 
-LIVE_FIXTURES = {"stack", "judging_stack", "browser", "chat_page", "practice_site"}
+LIVE_FIXTURES = {"stack", "browser", "chat_page", "practice_site"}
 
 
 SESSION_STACK_GROUP = "session-stack"
-# The groups that take minutes (pytest --durations): started first, one per worker.
-LONGEST_GROUPS = [SESSION_STACK_GROUP, "tests.test_judging", "tests.test_scale_out"]
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -93,23 +91,13 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
 
     For `make test` (pytest-xdist, --dist loadgroup) each module is one group, and every module
     that talks to the session's stack joins one group: one worker starts that stack (40 CPU
-    seconds); the judging sets (their own stack), the production farm, the browser's first run and
-    the unit tests go to the others. The longest groups come first (the Makefile passes
-    --no-loadscope-reorder, so xdist hands out groups in this order, not by their number of tests):
-    each starts at once on a worker of its own, and the short ones fill in around them."""
+    seconds), the other runs the production farm, the browser's first run and the unit tests."""
     uses_session_stack = {item.module.__name__ for item in items if "stack" in getattr(item, "fixturenames", ())}
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.stack)
         module = item.module.__name__
         item.add_marker(pytest.mark.xdist_group(SESSION_STACK_GROUP if module in uses_session_stack else module))
-
-    def first_the_longest(item: pytest.Item) -> int:
-        module = item.module.__name__
-        group = SESSION_STACK_GROUP if module in uses_session_stack else module
-        return LONGEST_GROUPS.index(group) if group in LONGEST_GROUPS else len(LONGEST_GROUPS)
-
-    items.sort(key=first_the_longest)  # stable: each group keeps its own order
 
 
 def run_async(coroutine: Any) -> Any:
