@@ -8,9 +8,9 @@ RASA        := $(VENV)/bin/rasa
 BUILD       := build
 MODEL       := models/heupwijzer.tar.gz
 # pytest-xdist workers for `make test`: each runs whole test modules (tests/conftest.py groups them:
-# one worker holds every module that talks to the session's stack), so that one waits on a server
-# while the other computes.
-TEST_WORKERS ?= 2
+# one worker holds every module that talks to the session's stack, the judging sets have a stack of
+# their own). Three on two cores: a worker waiting on its servers leaves its core to another.
+TEST_WORKERS ?= 3
 # What setup installs: the runtime and the development tools; the production image takes requirements.txt.
 REQUIREMENTS ?= requirements-dev.txt
 

@@ -78,7 +78,7 @@ class Stack(RunningStack):
         super().__init__(*args, **kwargs)
 
 
-LIVE_FIXTURES = {"stack", "browser", "chat_page", "practice_site"}
+LIVE_FIXTURES = {"stack", "judging_stack", "browser", "chat_page", "practice_site"}
 
 
 SESSION_STACK_GROUP = "session-stack"
@@ -91,7 +91,8 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
 
     For `make test` (pytest-xdist, --dist loadgroup) each module is one group, and every module
     that talks to the session's stack joins one group: one worker starts that stack (40 CPU
-    seconds), the other runs the production farm, the browser's first run and the unit tests."""
+    seconds); the judging sets (their own stack), the production farm, the browser's first run and
+    the unit tests go to the others."""
     uses_session_stack = {item.module.__name__ for item in items if "stack" in getattr(item, "fixturenames", ())}
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):

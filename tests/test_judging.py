@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Iterator
 
 import pytest
 
-from tests.conftest import Stack, texts
+from tests.conftest import MODEL, Stack, texts
 from tools import judging
 
 # A set joins the tests once it has judged (`make judge RECORD=1` wrote its scores.json).
@@ -29,6 +29,18 @@ MINIMUM = {
     "off_topic": 40,
     "conversations": 10,
 }
+
+
+@pytest.fixture(scope="module")
+def judging_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own, as `make judge` starts it (action server and Rasa): the sets' thousands of
+    messages run beside the tests of the session's stack, on another pytest worker."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it.")
+    workdir = tmp_path_factory.mktemp("judging-stack")
+    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", services="actions,rasa")
+    yield running.start()
+    running.stop()
 
 
 def recorded(directory: Path) -> Dict:
@@ -46,8 +58,10 @@ def test_a_judging_set_is_large_and_says_how_it_was_written(directory: Path) -> 
 
 
 @pytest.mark.parametrize("directory", SETS, ids=[d.name for d in SETS])
-def test_heupwijzer_beats_rasas_defaults_on_every_category_of_the_judging_set(stack: Stack, directory: Path) -> None:
-    scores = judging.judge(judging.load_set(directory), lambda patient, text: texts(stack.say(patient, text)))
+def test_heupwijzer_beats_rasas_defaults_on_every_category_of_the_judging_set(
+    judging_stack: Stack, directory: Path
+) -> None:
+    scores = judging.judge(judging.load_set(directory), lambda patient, text: texts(judging_stack.say(patient, text)))
     ours = judging.rates(scores)
     record = recorded(directory)
     print(f"\n{directory.name}: " + "; ".join(judging.summary({"Heupwijzer": ours, "baseline": record["baseline"]})))
