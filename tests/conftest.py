@@ -121,15 +121,20 @@ def platforms() -> Iterator[FakePlatforms]:
     fake.stop()
 
 
+def started_stack(tmp_path_factory: pytest.TempPathFactory, name: str, **options: Any) -> Iterator[Stack]:
+    """A stack with a store of its own in a fresh directory, for the length of a fixture."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it.")
+    workdir = tmp_path_factory.mktemp(name)
+    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", **options)
+    yield running.start()
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, platforms: FakePlatforms) -> Iterator[Stack]:
     """The whole assistant, every channel enabled against the local fake platforms."""
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it.")
-    workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", settings=channel_env(platforms.url))
-    yield running.start()
-    running.stop()
+    yield from started_stack(tmp_path_factory, "stack", settings=channel_env(platforms.url))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Dict, Iterator
 
 import pytest
 
-from tests.conftest import MODEL, Stack, texts
+from tests.conftest import Stack, started_stack, texts
 from tools import judging
 
 # A set joins the tests once it has judged (`make judge RECORD=1` wrote its scores.json).
@@ -35,12 +35,7 @@ MINIMUM = {
 def judging_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own, as `make judge` starts it (action server and Rasa): the sets' thousands of
     messages run beside the tests of the session's stack, on another pytest worker."""
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run the tests through `make test`, which trains it.")
-    workdir = tmp_path_factory.mktemp("judging-stack")
-    running = Stack(workdir=workdir, tracker_db=workdir / "tracker.db", services="actions,rasa")
-    yield running.start()
-    running.stop()
+    yield from started_stack(tmp_path_factory, "judging-stack", services="actions,rasa")
 
 
 def recorded(directory: Path) -> Dict:

@@ -180,6 +180,9 @@ class AnswerTopics:
     def _key(self, sender: str, message_id: str) -> str:
         return conversation_id(self._channel, f"answer\0{sender}\0{message_id}")
 
+    def _rated_key(self, sender: str, answer_id: str) -> str:
+        return conversation_id(self._channel, f"rated\0{sender}\0{answer_id}")
+
     def remember(self, sender: str, message_id: str, topic: str) -> None:
         self._topics[self._key(sender, message_id)] = topic
         if len(self._topics) > self._size:
@@ -190,7 +193,7 @@ class AnswerTopics:
 
     def first_rating(self, sender: str, answer_id: str) -> bool:
         """True the first time an answer is rated (by any of its messages), False after that."""
-        return not self._rated.seen(conversation_id(self._channel, f"rated\0{sender}\0{answer_id}"))
+        return not self._rated.seen(self._rated_key(sender, answer_id))
 
 
 class SharedAnswerTopics(AnswerTopics):
@@ -215,7 +218,7 @@ class SharedAnswerTopics(AnswerTopics):
         return value.decode("utf-8") if isinstance(value, bytes) else value
 
     def first_rating(self, sender: str, answer_id: str) -> bool:
-        key = "heupwijzer:rated:" + conversation_id(self._channel, f"rated\0{sender}\0{answer_id}")
+        key = "heupwijzer:rated:" + self._rated_key(sender, answer_id)
         try:
             return bool(self._client.set(key, 1, nx=True, ex=ANSWER_SECONDS))
         except RedisError as problem:
