@@ -11,6 +11,7 @@ from tests.conftest import Stack, new_sender, texts
 
 CRISIS_MESSAGES = [
     "ik zie het niet meer zitten met mijn heup",
+    "Geachte, ik wil niet meer verder leven sinds mijn heup zo slecht is",
     "Ik zie het echt allemaal niet meer zitten, elke nacht die pijn",
     "soms denk ik aan zelfmoord door de pijn",
     "ik ben liever dood dan nog jaren zo door te gaan",

@@ -276,3 +276,40 @@ def test_diets_crisis_alone_gives_way_when_the_contextual_diet_is_sure_of_a_leaf
     assert crisis_net(sure_pain, crisis=0.97) == "crisis"
     # a short message: the contextual DIET is not trusted there
     assert crisis_net(sure_pain, text="niet te veel pillen, hoe dan met de pijn?") == "crisis"
+
+
+PLANNED = "Ik ben 70 en op 14 maart krijg ik mijn kunstheup. Heeft het zin om nu al naar de fysio te gaan?"
+
+
+def net_after(cautious: List[Dict], contextual: List[Dict], text: str) -> Message:
+    message = decide(cautious, contextual, text)
+    RedFlagClassifier().process([message])
+    return message
+
+
+def test_diets_red_flag_on_a_question_that_names_no_symptom_gives_way_to_the_topic_the_contextual_diet_is_sure_of() -> (
+    None
+):
+    """Set s: a planned new hip and a question about the fysio got "bel nu je huisarts" from the cautious
+    DIET alone; the detector names no symptom and the contextual DIET is sure of the topic: the topic's
+    answer, with the safety check in front."""
+    sure = [{"name": "ask_surgery_preparation", "confidence": 0.9}, {"name": "ask_when_therapist", "confidence": 0.05}]
+    result = net_after(ranking("red_flag_urgent", "ask_when_therapist"), sure, PLANNED)
+    assert result.get("intent")["name"] == "ask_surgery_preparation"
+    assert [e["value"] for e in result.get("entities") or [] if e["entity"] == "safety_check"] == ["diet"]
+
+
+@pytest.mark.parametrize(
+    "text,contextual_confidence",
+    [
+        (PLANNED, 0.5),  # the contextual DIET is not sure enough
+        ("Sinds vanochtend kan ik niet meer op mijn been staan, heeft het zin om naar de fysio te gaan?", 0.9),
+        ("Mijn wond is wat rood, heeft het zin om nu al naar de fysio te gaan?", 0.99),  # a sign is named
+    ],
+)
+def test_diets_red_flag_stands_where_a_symptom_is_named_or_the_contextual_diet_is_unsure(
+    text: str, contextual_confidence: float
+) -> None:
+    contextual = [{"name": "ask_surgery_preparation", "confidence": contextual_confidence}]
+    result = net_after(ranking("red_flag_urgent", "ask_when_therapist"), contextual, text)
+    assert result.get("intent")["name"] == "red_flag_urgent"

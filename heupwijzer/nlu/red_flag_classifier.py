@@ -67,7 +67,10 @@ class RedFlagClassifier(IntentOverride):
         # crisis_confidence: DIET's crisis on a message in which the detector finds no thought of
         # suicide counts from this confidence on (chosen on the tuning sets).
         # crisis_topic_veto: ... unless the contextual DIET gives one leaflet topic this confidence.
-        return {"safety_margin": 1.0, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9}
+        # red_flag_topic_veto: DIET's red flag on a message in which the detector finds no symptom at
+        # all gives way (to the answer with the safety check) when the contextual DIET is this sure
+        # of one leaflet topic.
+        return {"safety_margin": 1.0, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9, "red_flag_topic_veto": 0.6}
 
     def check(self, message: Message, text: str) -> None:
         assessment = assess(text)
@@ -88,25 +91,42 @@ class RedFlagClassifier(IntentOverride):
         if predicted in RED_FLAGS:
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
-            elsewhere = (
-                not warns_beyond_severity(assessment)
-                and other_body_part(text, self.lemmas(message), cautious=True) is not None
-            )
-            if not assessment.reassured and not elsewhere:
+            elsewhere = self.elsewhere(message, text, assessment)
+            if not assessment.reassured and not elsewhere and not self.question_without_symptom(message, assessment):
                 # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
                 # saw nothing at all, still says "call now", but the huisarts.
                 unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
                 self.override(message, URGENT if unseen else predicted)
                 return
-            self.demote(message, RED_FLAGS, "every symptom is negated, a worry, over or explained, or elsewhere")
+            self.demote(
+                message, RED_FLAGS, "every symptom is negated, a worry, over or explained, elsewhere, or none is named"
+            )
             if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS and self.sure_of_crisis(message):
                 self.override(message, CRISIS)
                 return
         self.keep_complaints_out_of_small_talk(message, text)
-        if assessment.warning:
+        # "mijn schouder doet zo'n pijn": how bad the pain is, about another body part, is no reason
+        # to replace the decline (with its referral to the huisarts) by "call now"
+        if assessment.warning and not self.elsewhere(message, text, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
         elif self.red_flag_close_behind(message, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
+
+    def elsewhere(self, message: Message, text: str, assessment: Assessment) -> bool:
+        """A complaint about another body part, with no warning sign beyond how bad the pain is."""
+        return (
+            not warns_beyond_severity(assessment)
+            and other_body_part(text, self.lemmas(message), cautious=True) is not None
+        )
+
+    def question_without_symptom(self, message: Message, assessment: Assessment) -> bool:
+        """DIET's red flag on a message that names no symptom the detector knows ("op 14 maart krijg
+        ik mijn kunstheup, moet ik nu al naar de fysio?"), while the contextual DIET is sure of one
+        leaflet topic: the topic is answered, with the safety check in front (DIET's red flag stays
+        first in the net, so red_flag_close_behind adds it)."""
+        if assessment.names_a_symptom:
+            return False
+        return contextual_topic(message, float(self.config["red_flag_topic_veto"])) is not None
 
     def sure_of_crisis(self, message: Message) -> bool:
         """DIET's crisis without a word of the detector stands from `crisis_confidence` on; below it,

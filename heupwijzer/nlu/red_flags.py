@@ -97,6 +97,12 @@ class Assessment:
         return self.level is None and any(concepts[name].warning for name in self.unexplained())
 
     @property
+    def names_a_symptom(self) -> bool:
+        """A sign or warning sign is named, whatever its context (current, negated, over, ruled out)."""
+        concepts = lexicon().concepts
+        return any(concepts[n].sign or concepts[n].warning for n in self.current | self.discounted | self.ruled_out)
+
+    @property
     def reassured(self) -> bool:
         """Symptoms were named, but every one is negated, a worry, over or explained ("geen koorts",
         "wat als ik val", "wat kortademig na het fietsen"): a red flag from DIET alone may go."""
