@@ -682,17 +682,3 @@ def test_no_concept_in_the_vocabulary_says_the_same_thing_twice() -> None:
 
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     assert yaml.load(LEXICON.read_text(encoding="utf-8"), Loader=Strict)["concepts"]
-
-
-def test_how_bad_the_pain_in_another_body_part_is_keeps_the_decline_without_call_now() -> None:
-    """Set s: "mijn schouder doet zo'n pijn na het schilderen" was declined, but the warning sign (how bad
-    the pain is) replaced the decline by "bel nu je huisarts". About another body part, severity alone
-    adds no safety check; fever with it still does."""
-    shoulder = classify(
-        "Amai, mijn schouder doet zo'n pijn na het schilderen. Moet ik naar de kine?", "other_body_part", 0.9
-    )
-    assert shoulder["intent"]["name"] == "other_body_part" and not safety_check(shoulder)
-    for text in ("mijn schouder doet zo'n pijn en ik heb koorts", "mijn schouder doet zo'n pijn en ik ben benauwd"):
-        result = classify(text, "other_body_part", 0.9)
-        assert result["intent"]["name"] in (URGENT, EMERGENCY) or safety_check(result), text
-    assert safety_check(classify("mijn heup doet zo'n pijn", "ask_pain", 0.9))

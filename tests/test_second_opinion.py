@@ -291,8 +291,8 @@ def test_diets_red_flag_on_a_question_that_names_no_symptom_gives_way_to_the_top
     None
 ):
     """Set s: a planned new hip and a question about the fysio got "bel nu je huisarts" from the cautious
-    DIET alone; the detector names no symptom and the contextual DIET is sure of the topic: the topic's
-    answer, with the safety check in front."""
+    DIET alone; the detector finds only the hip and an operation, and the contextual DIET is sure of the
+    topic: that topic's answer (not the cautious DIET's next guess), with the safety check in front."""
     sure = [{"name": "ask_surgery_preparation", "confidence": 0.9}, {"name": "ask_when_therapist", "confidence": 0.05}]
     result = net_after(ranking("red_flag_urgent", "ask_when_therapist"), sure, PLANNED)
     assert result.get("intent")["name"] == "ask_surgery_preparation"
@@ -304,7 +304,8 @@ def test_diets_red_flag_on_a_question_that_names_no_symptom_gives_way_to_the_top
     [
         (PLANNED, 0.5),  # the contextual DIET is not sure enough
         ("Sinds vanochtend kan ik niet meer op mijn been staan, heeft het zin om naar de fysio te gaan?", 0.9),
-        ("Mijn wond is wat rood, heeft het zin om nu al naar de fysio te gaan?", 0.99),  # a sign is named
+        # the detector has no rule, but names more than the hip, an operation or exercise
+        ("Mijn been voelt anders sinds de operatie, heeft het zin om nu al naar de fysio te gaan?", 0.99),
     ],
 )
 def test_diets_red_flag_stands_where_a_symptom_is_named_or_the_contextual_diet_is_unsure(

@@ -53,7 +53,11 @@ HEART = frozenset({"sweating", "chest"})  # concepts of red_flags.yml: with pain
 # WARNING_SIGN (override.py): the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
-DANGER_NOW_ENTITY = "danger_now"  # beside a crisis, the level of a bodily alarm (actions/crisis.py)
+DANGER_NOW_ENTITY = "danger_now"
+# concepts of red_flags.yml that say nothing about a symptom: the hip, an operation, exercise
+NEUTRAL_CONCEPTS = frozenset(
+    {"hip_or_joint", "postop", "exertion"}
+)  # beside a crisis, the level of a bodily alarm (actions/crisis.py)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -92,22 +96,30 @@ class RedFlagClassifier(IntentOverride):
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
             elsewhere = self.elsewhere(message, text, assessment)
-            if not assessment.reassured and not elsewhere and not self.question_without_symptom(message, assessment):
+            topic = self.question_without_symptom(message, assessment)
+            if topic is not None:
+                logger.info("DIET's %s alone on a message naming no symptom: %s with the check", predicted, topic)
+                others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in RED_FLAGS]
+                message.set(INTENT, topic, add_to_output=True)
+                message.set(
+                    INTENT_RANKING_KEY,
+                    [topic] + [r for r in others if r.get(INTENT_NAME_KEY) != topic[INTENT_NAME_KEY]],
+                    add_to_output=True,
+                )
+                self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
+                return
+            if not assessment.reassured and not elsewhere:
                 # 112 needs a named sign: DIET's emergency alone, on a message in which the detector
                 # saw nothing at all, still says "call now", but the huisarts.
                 unseen = predicted == EMERGENCY and not (assessment.current or assessment.discounted)
                 self.override(message, URGENT if unseen else predicted)
                 return
-            self.demote(
-                message, RED_FLAGS, "every symptom is negated, a worry, over or explained, elsewhere, or none is named"
-            )
+            self.demote(message, RED_FLAGS, "every symptom is negated, a worry, over or explained, or elsewhere")
             if ((message.get(INTENT) or {}).get(INTENT_NAME_KEY)) == CRISIS and self.sure_of_crisis(message):
                 self.override(message, CRISIS)
                 return
         self.keep_complaints_out_of_small_talk(message, text)
-        # "mijn schouder doet zo'n pijn": how bad the pain is, about another body part, is no reason
-        # to replace the decline (with its referral to the huisarts) by "call now"
-        if assessment.warning and not self.elsewhere(message, text, assessment):
+        if assessment.warning:
             self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
         elif self.red_flag_close_behind(message, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
@@ -119,14 +131,15 @@ class RedFlagClassifier(IntentOverride):
             and other_body_part(text, self.lemmas(message), cautious=True) is not None
         )
 
-    def question_without_symptom(self, message: Message, assessment: Assessment) -> bool:
-        """DIET's red flag on a message that names no symptom the detector knows ("op 14 maart krijg
-        ik mijn kunstheup, moet ik nu al naar de fysio?"), while the contextual DIET is sure of one
-        leaflet topic: the topic is answered, with the safety check in front (DIET's red flag stays
-        first in the net, so red_flag_close_behind adds it)."""
-        if assessment.names_a_symptom:
-            return False
-        return contextual_topic(message, float(self.config["red_flag_topic_veto"])) is not None
+    def question_without_symptom(self, message: Message, assessment: Assessment) -> Dict[str, Any] | None:
+        """The contextual DIET's leaflet topic, when DIET's red flag is on a message in which the
+        detector finds nothing but the hip, an operation or exercise ("op 14 maart krijg ik mijn
+        kunstheup, moet ik nu al naar de fysio?") and the contextual DIET is sure of that topic. The
+        topic is answered with the safety check in front. Any other concept (lying on the floor, a
+        leg, bleeding, the chest, a fall, also negated or in the past) keeps DIET's alarm."""
+        if not assessment.names_only(NEUTRAL_CONCEPTS):
+            return None
+        return contextual_topic(message, float(self.config["red_flag_topic_veto"]))
 
     def sure_of_crisis(self, message: Message) -> bool:
         """DIET's crisis without a word of the detector stands from `crisis_confidence` on; below it,

@@ -96,11 +96,9 @@ class Assessment:
         concepts = lexicon().concepts
         return self.level is None and any(concepts[name].warning for name in self.unexplained())
 
-    @property
-    def names_a_symptom(self) -> bool:
-        """A sign or warning sign is named, whatever its context (current, negated, over, ruled out)."""
-        concepts = lexicon().concepts
-        return any(concepts[n].sign or concepts[n].warning for n in self.current | self.discounted | self.ruled_out)
+    def names_only(self, concepts: FrozenSet[str]) -> bool:
+        """Every concept found, whatever its context (current, negated, over, ruled out), is one of these."""
+        return (self.current | self.discounted | self.ruled_out) <= concepts
 
     @property
     def reassured(self) -> bool:
