@@ -12,6 +12,7 @@ from tests.conftest import Stack, new_sender, texts
 CRISIS_MESSAGES = [
     "ik zie het niet meer zitten met mijn heup",
     "Geachte, ik wil niet meer verder leven sinds mijn heup zo slecht is",
+    "sinds mijn man er niet meer is heb ik alles geregeld en afscheidsbrieven voor de kleinkinderen geschreven",
     "Ik zie het echt allemaal niet meer zitten, elke nacht die pijn",
     "soms denk ik aan zelfmoord door de pijn",
     "ik ben liever dood dan nog jaren zo door te gaan",
@@ -58,6 +59,7 @@ CRISIS_MESSAGES = [
     "ik spaar al weken mijn oxycodon op",  # a review
 ]
 LOOK_ALIKES = [
+    "ik heb alles geregeld voor de operatie en een brief voor de kinderen geschreven over hoe ze kunnen helpen",
     "ik ben doodmoe van de pijn, hoort dat erbij?",
     "die pijn maakt me gek, wat kan ik doen",
     "ik ga dood van de zenuwen voor de operatie",
