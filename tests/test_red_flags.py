@@ -682,3 +682,10 @@ def test_no_concept_in_the_vocabulary_says_the_same_thing_twice() -> None:
 
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     assert yaml.load(LEXICON.read_text(encoding="utf-8"), Loader=Strict)["concepts"]
+
+
+def test_eight_tablets_are_an_overdose_at_1000_mg_not_at_500() -> None:
+    """Eight times 1000 mg paracetamol is twice the day's maximum (set i); eight times 500 mg is the
+    maximum itself: the detector does not call that an overdose (DIET may still advise calling)."""
+    assert detect("ik heb vandaag acht keer een paracetamol van 1000 mg genomen") == URGENT
+    assert detect("ik heb vandaag acht keer een paracetamol van 500 mg genomen") is None
