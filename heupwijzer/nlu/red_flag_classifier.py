@@ -12,6 +12,9 @@ Placed after DIETClassifier and before ScopeClassifier and FallbackClassifier.
   not know ("wanneer snoei ik mijn rozen?"); and not when, on a long message, the contextual DIET is
   sure the message is a leaflet question (`crisis_topic_veto`), and surer than the cautious DIET is of
   the crisis ("ik wil niet te veel pillen slikken, hoe ga ik met de pijn om?" is about pain).
+- DIET's red flag on a message in which the detector finds nothing but the hip, an operation or
+  exercise, while the contextual DIET is sure of one leaflet topic (`red_flag_topic_veto`): that topic,
+  with the safety check ("op 14 maart krijg ik mijn kunstheup, moet ik nu al naar de fysio?").
 - Safe side: a red-flag intent ranked right behind the top intent, within `safety_margin`, or a
   warning sign without a complete rule, adds the entity `safety_check`: a calm answer then starts
   with a short "Heb je nu ...? Bel dan meteen ..." check. With a warning sign (value "warning") a
@@ -53,11 +56,9 @@ HEART = frozenset({"sweating", "chest"})  # concepts of red_flags.yml: with pain
 # WARNING_SIGN (override.py): the detector saw a warning sign: a decline becomes the urgent advice
 CLOSE_BEHIND = "diet"  # only DIET's red flag close behind: the check in front of a calm answer
 NET_KEY = "red_flag_net"
-DANGER_NOW_ENTITY = "danger_now"
+DANGER_NOW_ENTITY = "danger_now"  # beside a crisis, the level of a bodily alarm (actions/crisis.py)
 # concepts of red_flags.yml that say nothing about a symptom: the hip, an operation, exercise
-NEUTRAL_CONCEPTS = frozenset(
-    {"hip_or_joint", "postop", "exertion"}
-)  # beside a crisis, the level of a bodily alarm (actions/crisis.py)
+NEUTRAL_CONCEPTS = frozenset({"hip_or_joint", "postop", "exertion"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -71,9 +72,9 @@ class RedFlagClassifier(IntentOverride):
         # crisis_confidence: DIET's crisis on a message in which the detector finds no thought of
         # suicide counts from this confidence on (chosen on the tuning sets).
         # crisis_topic_veto: ... unless the contextual DIET gives one leaflet topic this confidence.
-        # red_flag_topic_veto: DIET's red flag on a message in which the detector finds no symptom at
-        # all gives way (to the answer with the safety check) when the contextual DIET is this sure
-        # of one leaflet topic.
+        # red_flag_topic_veto: DIET's red flag on a message in which the detector finds nothing but the
+        # hip, an operation or exercise gives way (to the answer with the safety check) when the
+        # contextual DIET is this sure of one leaflet topic.
         return {"safety_margin": 1.0, "crisis_confidence": 0.5, "crisis_topic_veto": 0.9, "red_flag_topic_veto": 0.6}
 
     def check(self, message: Message, text: str) -> None:
