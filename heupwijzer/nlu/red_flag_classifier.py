@@ -96,7 +96,10 @@ class RedFlagClassifier(IntentOverride):
         if predicted in RED_FLAGS:
             # DIET alone on a complaint about another body part without a warning sign ("my knee hurts
             # on the stairs", "enkel verzwikt"): the scope check declines it with a referral.
-            elsewhere = self.elsewhere(message, text, assessment)
+            elsewhere = (
+                not warns_beyond_severity(assessment)
+                and other_body_part(text, self.lemmas(message), cautious=True) is not None
+            )
             topic = self.question_without_symptom(message, assessment)
             if topic is not None:
                 logger.info("DIET's %s alone on a message naming no symptom: %s with the check", predicted, topic)
@@ -124,13 +127,6 @@ class RedFlagClassifier(IntentOverride):
             self.add_entity(message, SAFETY_CHECK_ENTITY, WARNING_SIGN)
         elif self.red_flag_close_behind(message, assessment):
             self.add_entity(message, SAFETY_CHECK_ENTITY, CLOSE_BEHIND)
-
-    def elsewhere(self, message: Message, text: str, assessment: Assessment) -> bool:
-        """A complaint about another body part, with no warning sign beyond how bad the pain is."""
-        return (
-            not warns_beyond_severity(assessment)
-            and other_body_part(text, self.lemmas(message), cautious=True) is not None
-        )
 
     def question_without_symptom(self, message: Message, assessment: Assessment) -> Dict[str, Any] | None:
         """The contextual DIET's leaflet topic, when DIET's red flag is on a message in which the
