@@ -27,7 +27,10 @@ CRISIS_MESSAGES = [
     "mijn broer heeft een touw klaargelegd in de garage, hij kan niet meer met die heup",
     "wat is een dodelijke dosis oxycodon, ik wil dit niet meer",
     "mijn moeder dreigt van de galerij te springen om haar heup",
-    "omdat ik niet meer kan fietsen snijd ik mezelf soms",  # a negation further back is no negation
+    "omdat ik niet meer kan fietsen snijd ik mezelf soms",
+    # set t: letters written for the children after settling affairs; a sister's farewell message
+    "alles is geregeld en ik heb al brieven geschreven voor mijn kleinkinderen, die heup doet er niet meer toe",
+    "mijn broer stuurde gisteren een appje dat hij afscheid wil nemen en nu neemt hij niet op",  # a negation further back is no negation
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
     "er ligt een strip tramadol apart, ik wil ze allemaal tegelijk innemen",
     "mijn oom zegt dat hij zich van kant maakt door die heup",
@@ -102,6 +105,8 @@ LOOK_ALIKES = [
     "mijn man heeft brieven voor de kinderen geschreven, hij vertelt daarin over zijn jeugd",
     "ik heb geen zin meer om door te gaan met de oefeningen, ze helpen niet",
     "die verbouwing met mijn heup wordt een zelfmoordmissie, haha",
+    "zoveel trappen lopen is pure zelfmoord voor mijn knieen, hoe doe ik dat met mijn heup?",  # set t
+    "mijn collega stuurde een berichtje dat ze afscheid neemt van de club, ik kan niet met mijn heup",
     "ik heb me suf gepiekerd over de operatie, wat moet ik meenemen?",
     "de volgende keer spring ik gewoon eerder op de fiets in plaats van te lopen",
     "mijn tante zegt altijd liever dood dan dik, moet ik echt afvallen voor mijn heup?",

@@ -475,6 +475,27 @@ def test_what_asks_or_means_something_else_raises_no_alarm_and_hides_none(messag
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # set t: less feeling around the seat and urinating that fails; a click after which the knee
+        # turns inward, followed by a hope ("misschien schiet het vanzelf weer goed"); what got
+        # better comes before "maar" and says nothing about the calf after it; strange speech with
+        # a dragging leg; a question whether a new hip "kan dan uit de kom"
+        ("sinds gisteren is het gevoel rond mijn zitvlak minder en lukt het urineren niet goed", URGENT),
+        ("ik heb minder gevoel in mijn schaamstreek en ik kan niet meer urineren", URGENT),
+        ("er klikte iets in mijn nieuwe heup en nu wijst mijn knie naar binnen, misschien komt het vanzelf weer goed", URGENT),
+        ("de wond wordt beter, maar nu is mijn kuit dik, rood en warm en doet pijn", URGENT),
+        ("de wond wordt beter en mijn kuit is niet meer dik", None),
+        ("mijn man praat ineens raar en zijn rechterbeen sleept", EMERGENCY),
+        ("wat als ik val, kan die nieuwe heup dan uit de kom?", None),
+        ("kan zo'n kunstheup uit de kom schieten bij het bukken", None),
+        ("mijn heup is uit de kom, ik kan niet lopen", URGENT),
+    ],
+)
+def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
+    assert detect(message) == level
+
+
 def test_a_fall_on_the_hip_is_a_fall_and_bothering_someone_is_not() -> None:
     assert "fall" in assess("ik viel op mijn heup en kan lastig staan").current
     assert assess("na de val kan ik lastig op mijn been staan").warning

@@ -122,6 +122,17 @@ def sentence_end(words: Sequence[str], start: int) -> int:
     return next((i + 1 for i in range(start, len(words)) if words[i] in SENTENCE_ENDS), len(words))
 
 
+# "De zwelling wordt minder, maar nu is mijn kuit dik": what is over ends where a contrast begins.
+CONTRAST = frozenset({"maar", "but"})
+
+
+def over_end(words: Sequence[str], start: int) -> int:
+    """The position after what a "that is over" phrase ending at `start` covers: the rest of its
+    sentence, up to a contrast."""
+    end = sentence_end(words, start)
+    return next((i for i in range(start, end) if words[i] in CONTRAST), end)
+
+
 def assess(message: str) -> Assessment:
     """Look for warning signs once: the alarm level, and what is current and what is not."""
     lex = lexicon()
@@ -142,8 +153,8 @@ def assess(message: str) -> Assessment:
     still = any(start not in not_still for start, _ in find_phrases(lex.context.still, words))
     not_over = {i for s, e in find_phrases(lex.context.resolved_pseudo, words) for i in range(s, e)}
     # "is over" says it is over; "is net over de drempel gestruikeld" does not. What is over is what
-    # came before, up to the end of that sentence: "De operatie is goed gegaan. Net kreeg ik geen lucht."
-    over_ends = [sentence_end(words, e) for s, e in find_phrases(lex.context.resolved, words) if e - 1 not in not_over]
+    # came before, up to the end of that sentence or a contrast: "De operatie is goed gegaan. Net kreeg ik geen lucht."
+    over_ends = [over_end(words, e) for s, e in find_phrases(lex.context.resolved, words) if e - 1 not in not_over]
     resolved_until = 0 if still or not over_ends else max(over_ends)
     current: Set[str] = set()
     discounted: Set[str] = set()
