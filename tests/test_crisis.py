@@ -27,10 +27,10 @@ CRISIS_MESSAGES = [
     "mijn broer heeft een touw klaargelegd in de garage, hij kan niet meer met die heup",
     "wat is een dodelijke dosis oxycodon, ik wil dit niet meer",
     "mijn moeder dreigt van de galerij te springen om haar heup",
-    "omdat ik niet meer kan fietsen snijd ik mezelf soms",
+    "omdat ik niet meer kan fietsen snijd ik mezelf soms",  # a negation further back is no negation
     # set t: letters written for the children after settling affairs; a sister's farewell message
     "alles is geregeld en ik heb al brieven geschreven voor mijn kleinkinderen, die heup doet er niet meer toe",
-    "mijn broer stuurde gisteren een appje dat hij afscheid wil nemen en nu neemt hij niet op",  # a negation further back is no negation
+    "mijn broer stuurde gisteren een appje dat hij afscheid wil nemen en nu neemt hij niet op",
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
     "er ligt een strip tramadol apart, ik wil ze allemaal tegelijk innemen",
     "mijn oom zegt dat hij zich van kant maakt door die heup",

@@ -483,7 +483,10 @@ def test_what_asks_or_means_something_else_raises_no_alarm_and_hides_none(messag
         # a dragging leg; a question whether a new hip "kan dan uit de kom"
         ("sinds gisteren is het gevoel rond mijn zitvlak minder en lukt het urineren niet goed", URGENT),
         ("ik heb minder gevoel in mijn schaamstreek en ik kan niet meer urineren", URGENT),
-        ("er klikte iets in mijn nieuwe heup en nu wijst mijn knie naar binnen, misschien komt het vanzelf weer goed", URGENT),
+        (
+            "er klikte iets in mijn kunstheup en nu wijst mijn knie naar binnen, misschien komt het vanzelf weer goed",
+            URGENT,
+        ),
         ("de wond wordt beter, maar nu is mijn kuit dik, rood en warm en doet pijn", URGENT),
         ("de wond wordt beter en mijn kuit is niet meer dik", None),
         ("mijn man praat ineens raar en zijn rechterbeen sleept", EMERGENCY),
