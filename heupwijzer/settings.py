@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # The practice's insights page
     insights_password: str = Field("", env="HEUPWIJZER_INSIGHTS_PASSWORD")
     trusted_proxies: str = Field("", env="HEUPWIJZER_TRUSTED_PROXIES")
+    # Operations: who may read /metrics (heupwijzer/observe/metrics.py)
+    metrics_token: str = Field("", env="HEUPWIJZER_METRICS_TOKEN")
+    log_format: str = Field("", env="HEUPWIJZER_LOG_FORMAT")  # json or text; empty: json in production
     # Production: PostgreSQL and Redis
     profile: str = Field("embedded", env="HEUPWIJZER_PROFILE")
     db_host: str = Field("", env="HEUPWIJZER_DB_HOST")

@@ -43,6 +43,8 @@ def test_instances_run_the_launcher_with_the_production_profile() -> None:
     internal = SERVICES["nginx"]["environment"]["HEUPWIJZER_ACTIONS_PORT"]
     assert SERVICES["rasa1"]["environment"]["HEUPWIJZER_ACTION_URL"] == f"http://nginx:{internal}/webhook"
     assert {"healthcheck", "depends_on"} <= set(SERVICES["rasa1"])
+    # compose waits for what the launcher waits for: the instance's readiness (model, store, Redis, actions)
+    assert "http://127.0.0.1:5005/health/ready" in " ".join(SERVICES["rasa1"]["healthcheck"]["test"])
     assert all("healthcheck" in SERVICES[name] for name in ("actions1", "postgres", "redis"))
 
 

@@ -22,6 +22,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from heupwijzer.channels.identity import conversation_id
+from heupwijzer.observe.logs import TURN_FIELDS
 from tests.conftest import (
     ID_SECRET,
     PRACTICE_SITE,
@@ -72,12 +73,35 @@ def check_conversations(farm: Farm, patients: List[Patient]) -> None:
         )
 
 
+def rest_messages(farm: Farm) -> List[float]:
+    """What each instance's /metrics says it answered on the REST channel (read on the instance itself)."""
+    counts = []
+    for rasa in farm.rasas:
+        for line in requests.get(f"{rasa.base_url}/metrics", timeout=10).text.splitlines():
+            if line.startswith('heupwijzer_messages_total{channel="rest"}'):
+                counts.append(float(line.split()[-1]))
+    return counts
+
+
 def test_fifty_patients_hop_between_instances_and_keep_their_conversations(farm: Farm) -> None:
+    before = rest_messages(farm)
     patients, seconds = run(farm.url, PATIENTS)
     summary = summarise(patients, seconds)
     print(f"\n[scale-out] 2 instanties: {summary.line()}")
     assert (summary.conversations, summary.turns, summary.errors, summary.wrong) == (PATIENTS, PATIENTS * 8, 0, 0)
     check_conversations(farm, patients)
+    # The operator's view: both instances counted, together exactly the turns sent; nginx does not
+    # pass /metrics; every instance is ready with its store, Redis and action servers.
+    after = rest_messages(farm)
+    assert len(after) == 2 and all(a > b for a, b in zip(after, before, strict=True))
+    assert sum(after) - sum(before) == PATIENTS * 8
+    assert "heupwijzer_" not in requests.get(f"{farm.url}/metrics", timeout=10).text
+    for rasa in farm.rasas:
+        ready = requests.get(f"{rasa.base_url}/health/ready", timeout=10).json()
+        assert ready == {"status": "ok", "parts": {"model": "ok", "store": "ok", "actions": "ok", "redis": "ok"}}
+        turns = [json.loads(line) for line in rasa.log().splitlines() if '"heupwijzer.turns"' in line]
+        assert turns and {t["channel"] for t in turns} == {"rest"}, "production logs turns as JSON lines"
+        assert not [t for t in turns if set(t) - {"time", "level", "component", "message", *TURN_FIELDS}]
     assert farm.nginx is not None
     upstreams = {
         line.split()[1] for line in farm.nginx.access_log.read_text().splitlines() if "/webhooks/rest/webhook" in line

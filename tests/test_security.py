@@ -129,8 +129,12 @@ def test_no_phone_number_or_message_text_in_the_store_or_the_logs(stack: Stack, 
     user_texts = [e["text"] for e in events_of(stack.tracker_db, stored) if e["event"] == "user"]
     assert any("[PERSOON]" in t and "[TELEFOON]" in t and marker in t for t in user_texts), user_texts
     logs = "\n".join(p.read_text(errors="replace") for p in stack.workdir.glob("*.log"))
-    for secret in (digits, digits[-8:], marker, "Jan de Vries"):
-        assert secret not in logs, f"{secret!r} is in a log"
+    # ... nor in the operator's metrics (heupwijzer/observe/metrics.py) of Rasa and the action server
+    for url in (stack.base_url, f"http://127.0.0.1:{stack.actions_port}"):
+        logs += requests.get(f"{url}/metrics", timeout=10).text
+    assert "heupwijzer_messages_total" in logs
+    for secret in (digits, digits[-8:], marker, "Jan de Vries", stored):
+        assert secret not in logs, f"{secret!r} is in a log or the metrics"
 
 
 def test_without_a_practice_password_there_is_no_insights_page(stack: Stack) -> None:

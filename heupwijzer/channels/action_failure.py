@@ -24,6 +24,7 @@ import rasa.core.actions.action as rasa_actions
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
 from heupwijzer.channels.common import channel_text
+from heupwijzer.observe import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class FriendlyRemoteAction(rasa_actions.RemoteAction):
             raise
         except Exception:  # unreachable, an error status, or an answer that is not valid JSON
             logger.error("Action %s failed: the action server did not answer; the patient is told.", self.name())
+            metrics.error("actions")
             if already_told(tracker):
                 return []
             return [BotUttered(channel_text("technical_problem"), metadata={MARK: True})]

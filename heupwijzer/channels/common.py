@@ -17,6 +17,7 @@ from heupwijzer.channels.identity import conversation_id, id_secret
 from heupwijzer.channels.memory import OptionMemory
 from heupwijzer.channels.payloads import safe_text
 from heupwijzer.content import texts
+from heupwijzer.observe import metrics, turns
 from heupwijzer.store.availability import READ_FAILED, STORE_PROBLEM
 
 logger = logging.getLogger(__name__)
@@ -104,10 +105,12 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
         pseudonym = conversation_id(channel, platform_id, secret)
         # Set and reset per message: Sanic handles the requests of one connection in one task.
         fresh = STORE_PROBLEM.set("")
+        turn = turns.begin(channel, pseudonym)  # counted and logged when answered (heupwijzer/observe)
         try:
             return await handled_or_told(on_new_message, output, pseudonym, message, channel)
         finally:
             STORE_PROBLEM.reset(fresh)
+            turns.end(turn)
 
     return handle
 
@@ -126,9 +129,12 @@ async def handled_or_told(
         # response timeout / a client that went away (CancelledError: Rasa's REST channel would log
         # the patient's text for it; here it is logged without, and the handler ends normally).
         logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
+        metrics.error("handling")
+        turns.failed()
         await output.technical_problem()
         return None
     if STORE_PROBLEM.get():  # the turn is not stored: the patient sends it again
+        turns.failed()
         await output.technical_problem()
     return handled
 

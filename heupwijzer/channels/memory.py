@@ -22,6 +22,7 @@ from redis.exceptions import RedisError, WatchError
 from heupwijzer.channels.formatting import choose_option
 from heupwijzer.channels.identity import conversation_id
 from heupwijzer.content import Button
+from heupwijzer.observe import metrics
 from heupwijzer.settings import Settings, settings
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class SharedRecentIds(RecentIds):
             return not self._client.set(key, 1, nx=True, ex=SEEN_SECONDS)
         except RedisError as problem:  # answer rather than fail: a re-delivery may then be answered twice
             logger.error("Redis unavailable for re-delivery ids: %s", type(problem).__name__)
+            metrics.error("redis")
             return False
 
 
@@ -162,6 +164,7 @@ class SharedOptionMemory(OptionMemory):
                 items = pipe.execute()[0]
         except RedisError as problem:  # the text is then read as text: "2" gets the honest fallback
             logger.error("Redis unavailable for numbered options: %s", type(problem).__name__)
+            metrics.error("redis")
             return text
         chosen = choose_option(text, [json.loads(item) for item in items], self.numbered)
         return chosen if chosen is not None else text
@@ -208,12 +211,14 @@ class SharedAnswerTopics(AnswerTopics):
             self._client.set("heupwijzer:answer:" + self._key(sender, message_id), topic, ex=ANSWER_SECONDS)
         except RedisError as problem:  # a reaction to this answer is then ignored
             logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
+            metrics.error("redis")
 
     def take(self, sender: str, message_id: str) -> str | None:
         try:
             value = self._client.getdel("heupwijzer:answer:" + self._key(sender, message_id))
         except RedisError as problem:
             logger.error("Redis unavailable for answer topics: %s", type(problem).__name__)
+            metrics.error("redis")
             return None
         return value.decode("utf-8") if isinstance(value, bytes) else value
 
@@ -223,6 +228,7 @@ class SharedAnswerTopics(AnswerTopics):
             return bool(self._client.set(key, 1, nx=True, ex=ANSWER_SECONDS))
         except RedisError as problem:
             logger.error("Redis unavailable for ratings: %s", type(problem).__name__)
+            metrics.error("redis")
             return False
 
 
@@ -259,6 +265,7 @@ class SharedBursts(Bursts):
                 return bool(pipe.execute()[0])
         except RedisError as problem:  # rather a reply too many than none
             logger.error("Redis unavailable for bursts: %s", type(problem).__name__)
+            metrics.error("redis")
             return True
 
 
@@ -337,6 +344,7 @@ class SharedSessionOwners(SessionOwners):
                 continue
             except RedisError as problem:
                 logger.warning("Web chat session not claimed (%s): a new session instead", type(problem).__name__)
+                metrics.error("redis")
                 return False
             self._note(owner, who, session)
             return True
@@ -352,6 +360,7 @@ class SharedSessionOwners(SessionOwners):
                     self._client.set(key, RELEASED, ex=RECLAIM_SECONDS)
             except RedisError as problem:  # the claim then expires by itself
                 logger.error("Redis unavailable for widget sessions: %s", type(problem).__name__)
+                metrics.error("redis")
 
 
 def session_owners() -> SessionOwners:

@@ -1,7 +1,8 @@
 """Heupwijzer's action server: rasa-sdk's app (`rasa run actions`) with its doors closed.
 
-- Every call but the health check needs `Authorization: Bearer <HEUPWIJZER_ACTION_TOKEN>` (Rasa
-  sends it, endpoints.yml); without the variable the server refuses to start.
+- Every call but the health check and /metrics (heupwijzer/observe/metrics.py: a token of its own)
+  needs `Authorization: Bearer <HEUPWIJZER_ACTION_TOKEN>` (Rasa sends it, endpoints.yml); without
+  the variable the server refuses to start.
 - Request bodies are limited (HEUPWIJZER_ACTION_MAX_BYTES, default 4 MB; a compressed body also
   after decompression), no CORS (no browser has business here), errors without the request echoed.
 - Listens on SANIC_HOST (the launcher: 127.0.0.1 unless --actions-host says otherwise).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 import zlib
 
 from rasa_sdk.endpoint import create_app
@@ -19,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from heupwijzer.channels.common import same_secret
+from heupwijzer.observe import logs, metrics
 from heupwijzer.settings import settings
 
 logger = logging.getLogger("heupwijzer.actions")
@@ -37,9 +40,17 @@ def build_app(token: str, max_bytes: int = MAX_BYTES) -> Sanic:
     app = create_app("actions", cors_origins=[])
     app.config.REQUEST_MAX_SIZE = max_bytes
 
+    @app.get("/metrics")
+    async def metrics_route(request: Request) -> HTTPResponse:
+        if not metrics.readable(request.headers.get("Authorization"), request.ip, request.headers):
+            return response.text("not found", status=404)
+        body, content_type = metrics.exposition()
+        return response.raw(body, content_type=content_type)
+
     @app.middleware("request")
     async def guard(request: Request) -> HTTPResponse | None:
-        if request.path == "/health":
+        request.ctx.started = time.perf_counter()
+        if request.path in ("/health", "/metrics"):
             return None
         if not same_secret(request.headers.get("Authorization", ""), f"Bearer {token}"):
             return response.json({"error": "unauthorised"}, status=401)
@@ -50,6 +61,12 @@ def build_app(token: str, max_bytes: int = MAX_BYTES) -> Sanic:
             except zlib.error:
                 return response.json({"error": "the body is not deflate data"}, status=400)
         return None
+
+    @app.middleware("response")
+    async def timed(request: Request, reply: HTTPResponse) -> None:
+        if request.path == "/webhook" and hasattr(request.ctx, "started"):
+            metrics.ACTION_CALLS.labels("ok" if reply.status < 500 else "error").inc()
+            metrics.ACTION_SECONDS.observe(time.perf_counter() - request.ctx.started)
 
     @app.exception(Exception)
     async def failed(request: Request, exception: Exception) -> HTTPResponse:
@@ -68,6 +85,7 @@ def main() -> None:
     if not token:
         raise SystemExit(f"ERROR: {TOKEN_VARIABLE} is not set; the action server does not start without it.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    logs.configure()
     host = settings().actions_host
     logger.info("Action server on http://%s:%d", host, args.port)
     build_app(token).run(host, args.port, access_log=False, workers=1)

@@ -88,7 +88,13 @@ def services(options: Options, env: Mapping[str, str]) -> Dict[str, Service]:
             {"SANIC_HOST": options.actions_host},  # rasa-sdk's listening address
         ),
         "rasa": Service(
-            "rasa", rasa_argv, local(options.host, options.rasa_port, "/"), options.rasa_port, "RASA_PORT", {}
+            # ready: the model loaded, the store, Redis (production) and the action server answer
+            "rasa",
+            rasa_argv,
+            local(options.host, options.rasa_port, "/health/ready"),
+            options.rasa_port,
+            "RASA_PORT",
+            {},
         ),
         "web": Service(
             "web",

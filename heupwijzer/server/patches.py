@@ -6,6 +6,9 @@
 - Every response carries X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
 - When the action server does not answer, the patient is told (heupwijzer/channels/action_failure.py).
 - Events are read back without Rasa's per-event class search (heupwijzer/store/event_types.py).
+- The operator's routes (heupwijzer/observe): GET /metrics (Prometheus; a token or this host only),
+  GET /health/live (the process answers) and GET /health/ready (model, store, Redis and action server,
+  each named; 503 when one is down).
 - Once the model is loaded, everything loaded so far is moved out of Python's garbage collector
   (`gc.freeze`). deduce's name and place tables are millions of objects that live as long as the
   process; every full collection walked them all, and the patient whose message triggered it
@@ -23,6 +26,7 @@ from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from heupwijzer.channels import action_failure
+from heupwijzer.observe import health, logs, metrics
 from heupwijzer.store import event_types
 
 BANNER = b"Hello from Rasa"
@@ -45,8 +49,13 @@ class ServerSettings(InputChannel):
     def name(cls) -> str:
         return "heupwijzer_server"
 
+    def url_prefix(self) -> str:
+        """Rasa mounts channels under /webhooks/<name>; these routes belong at the root."""
+        return "/"
+
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        logs.configure()  # JSON lines in production (heupwijzer/observe/logs.py); Rasa set up its handlers already
         action_failure.install()  # a failed custom action tells the patient (heupwijzer/channels/action_failure.py)
         event_types.install()
         return cls()
@@ -57,6 +66,25 @@ class ServerSettings(InputChannel):
         @blueprint.listener("before_server_start")
         async def configure(app: Sanic, _: Any) -> None:
             app.register_middleware(harden, "response")
+
+        @blueprint.get("/metrics")
+        async def metrics_route(request: Request) -> HTTPResponse:
+            if not metrics.readable(request.headers.get("Authorization"), request.ip, request.headers):
+                return response.text("not found", status=404)
+            body, content_type = metrics.exposition()
+            return response.raw(body, content_type=content_type)
+
+        @blueprint.get("/health/live")
+        async def live(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.get("/health/ready")
+        async def ready(request: Request) -> HTTPResponse:
+            parts = await health.readiness(getattr(request.app.ctx, "agent", None))
+            is_ready = health.ready(parts)
+            return response.json(
+                {"status": "ok" if is_ready else "niet klaar", "parts": parts}, status=200 if is_ready else 503
+            )
 
         @blueprint.listener("after_server_start")
         async def settle(app: Sanic, _: Any) -> None:  # Rasa loads the model before the server starts

@@ -8,6 +8,7 @@ is ever left behind holding a port.
 from __future__ import annotations
 
 import ctypes
+import json
 import signal
 import socket
 import subprocess
@@ -46,6 +47,22 @@ def is_up(url: str) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def not_ready(url: str) -> str:
+    """What a readiness check (heupwijzer/observe/health.py) names as down, e.g. "actions: niet bereikbaar"."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = response.read()
+    except urllib.error.HTTPError as refused:
+        body = refused.read()
+    except (urllib.error.URLError, OSError):
+        return ""
+    try:
+        parts = json.loads(body).get("parts") or {}
+    except (ValueError, AttributeError):
+        return ""
+    return ", ".join(f"{name}: {state}" for name, state in parts.items() if state != "ok")
 
 
 def die_with_parent() -> None:
@@ -97,7 +114,11 @@ class Processes:
                     f"(exitcode {process.returncode}; zie de log hierboven)."
                 )
             if time.monotonic() > deadline:
-                raise SystemExit(f"FOUT: de {service.name}-server startte niet binnen {STARTUP_TIMEOUT_S} s.")
+                down = not_ready(service.health_url)
+                raise SystemExit(
+                    f"FOUT: de {service.name}-server startte niet binnen {STARTUP_TIMEOUT_S} s"
+                    + (f" (niet klaar: {down})." if down else ".")
+                )
             time.sleep(0.5)
 
     def watch(self) -> int:

@@ -27,6 +27,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import RedisError
 
+from heupwijzer.observe import metrics
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -74,7 +76,16 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._change(conversation_id, take)
         except Exception as error:  # as Rasa's own issue_ticket: the caller handles LockError
+            metrics.error("redis")
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        """Rasa's wait for the conversation's turn, timed for the operator's metrics."""
+        started = time.perf_counter()
+        try:
+            return await super()._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            metrics.LOCK_WAIT.observe(time.perf_counter() - started)
 
     def update_lock(self, conversation_id: str) -> None:
         def expire(lock: TicketLock | None) -> Tuple[TicketLock | None, None]:

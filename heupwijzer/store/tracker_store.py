@@ -22,13 +22,14 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
 from heupwijzer.domain_names import ERASE_SLOT
 from heupwijzer.insights import tables as insight_tables
 from heupwijzer.insights.facts import all_facts, day_of, feedback_fact, turn_facts
+from heupwijzer.observe import metrics, turns
 from heupwijzer.store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from heupwijzer.store.scrub import scrubber
 from heupwijzer.store.session_cache import SessionCache
@@ -73,12 +74,16 @@ class ScrubbingTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """A read that failed because the database did not answer is marked (heupwijzer/store/availability.py)
         before Rasa's wrapper hides it."""
+        started = time.perf_counter()
         try:
             return await super().retrieve(sender_id)
         except UNAVAILABLE as problem:  # the database away for a moment, not a broken conversation
             STORE_PROBLEM.set(READ_FAILED)
+            metrics.error("store_read")
             logger.error("A conversation could not be read: %s", type(problem).__name__)
             raise
+        finally:
+            metrics.STORE_SECONDS.labels("load").observe(time.perf_counter() - started)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:
@@ -128,17 +133,24 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         if STORE_PROBLEM.get() == READ_FAILED:
             logger.error("A turn was not stored: its conversation could not be read.")
             return
+        started = time.perf_counter()
         try:
             if tracker.get_slot(ERASE_SLOT):
                 self.delete(tracker.sender_id, tracker)
+                turns.stored("gewist")
                 return
             await super().save(tracker)
-            self.sessions.stored(tracker.sender_id, *self._saving.pop(tracker.sender_id, (-1, [])))
+            before, new = self._saving.pop(tracker.sender_id, (-1, []))
+            self.sessions.stored(tracker.sender_id, before, new)
+            count_turn(new)
         except Exception as problem:
             self.sessions.forget(tracker.sender_id)
             self._saving.pop(tracker.sender_id, None)
             STORE_PROBLEM.set(SAVE_FAILED)
+            metrics.error("store_save")
             logger.error("A turn was not stored: %s", type(problem).__name__)
+        finally:
+            metrics.STORE_SECONDS.labels("save").observe(time.perf_counter() - started)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """Rasa's own: the tracker's events after the number the store holds for the session."""
@@ -153,9 +165,11 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         """A rating that is no turn of a conversation (a WhatsApp reaction to an answer): counted in
         the insights only. Never raises: a lost rating is logged, the patient notices nothing."""
         try:
+            fact = feedback_fact(day_of(time.time()), channel, topic, positive)
             with self.session_scope() as session:
-                insight_tables.record(session, [feedback_fact(day_of(time.time()), channel, topic, positive)], [])
+                insight_tables.record(session, [fact], [])
                 session.commit()
+            metrics.count_turn([(fact.metric, fact.key)], [])
         except Exception as problem:
             logger.error("A rating was not counted: %s", type(problem).__name__)
 
@@ -171,6 +185,13 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             session.commit()
         logger.info("A conversation was erased at the patient's request (%d events).", deleted)
         return int(deleted)
+
+
+def count_turn(new: List[Event]) -> None:
+    """The stored turn in the operator's metrics and turn log (heupwijzer/observe)."""
+    facts = [(fact.metric, fact.key) for fact in all_facts([], new)[0]]
+    responses = [str((e.metadata or {}).get("utter_action") or "") for e in new if isinstance(e, BotUttered)]
+    turns.stored(metrics.count_turn(facts, responses))
 
 
 def purge(store: SQLTrackerStore, days: float, now: float | None = None) -> int:

@@ -1,0 +1,1 @@
+"""What an operator sees of a running Heupwijzer process: metrics, health and the turn log (issue 23)."""
