@@ -99,12 +99,14 @@ setup: $(VENV)/.installed $(VENV)/.bytecode $(BUILD)/spacy-model $(BUILD)/deduce
 browser:
 	@tools/setup_debian_package.sh browser chromium chromium "the browser test"
 
-# Debian's nginx, PostgreSQL and Redis for the production tests, which start their own servers
+# Debian's nginx, PostgreSQL and Redis for the production tests, which start their own servers, and
+# Prometheus' promtool for the check of the alert rules
 # (installed when missing and possible; a service the package installs is stopped and disabled).
 nginx:
 	@PATH="$$PATH:/usr/sbin" tools/setup_debian_package.sh nginx nginx nginx "the scale-out test"
 	@PATH="$$PATH:$(PG_BIN)" tools/setup_debian_package.sh postgres postgresql initdb "the scale-out test"
 	@PATH="$$PATH:/usr/sbin" tools/setup_debian_package.sh redis redis-server redis-server "the production tests"
+	@tools/setup_debian_package.sh promtool prometheus promtool "the check of the alert rules"
 
 # --- model -----------------------------------------------------------------------------------
 # Retrain only when training data, config, domain, the spaCy pipeline or our NLU components changed.

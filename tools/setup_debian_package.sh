@@ -12,7 +12,7 @@ if ! found && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends "$package" >/dev/null \
     || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; }
   case "$package" in  # the tests start their own servers; the package's service stays off
-    nginx|postgresql|redis-server)
+    nginx|postgresql|redis-server|prometheus)
       systemctl disable --now "$package" >/dev/null 2>&1 || service "$package" stop >/dev/null 2>&1 || true ;;
   esac
 fi
