@@ -237,6 +237,16 @@ def test_conversations_are_kept_in_postgresql_scrubbed_and_under_a_pseudonym(far
     assert "Jan de Vries" not in stored[0] and "[PERSOON]" in stored[0]
 
 
+def action_errors(farm: Farm) -> float:
+    """heupwijzer_errors_total{component="actions"} of all instances together."""
+    total = 0.0
+    for rasa in farm.rasas:
+        for line in requests.get(f"{rasa.base_url}/metrics", timeout=10).text.splitlines():
+            if line.startswith('heupwijzer_errors_total{component="actions"}'):
+                total += float(line.split()[-1])
+    return total
+
+
 def test_action_servers_down_the_patient_is_told_and_the_conversation_goes_on(farm: Farm) -> None:
     sender = f"actions-down-{uuid.uuid4().hex[:8]}"
     assert "Rook niet" in send_one(farm, sender, "wat kan ik zelf doen aan mijn heupartrose?")
@@ -245,8 +255,14 @@ def test_action_servers_down_the_patient_is_told_and_the_conversation_goes_on(fa
     assert "In de behandeling" in send_one(farm, sender, "wat doet een fysiotherapeut?")
     farm.actions[1].stop()
     try:
+        errors_before = action_errors(farm)
         during = send_one(farm, sender, "wat kan ik zelf doen aan mijn heupartrose?")
         assert TECHNICAL_PROBLEM in during and during.count(TECHNICAL_PROBLEM) == 1, during
+        # The operator sees it: one more action error, and no instance ready, naming the action servers.
+        assert action_errors(farm) == errors_before + 1
+        for rasa in farm.rasas:
+            ready = requests.get(f"{rasa.base_url}/health/ready", timeout=10)
+            assert ready.status_code == 503 and ready.json()["parts"]["actions"] == "niet bereikbaar"
     finally:
         for actions in farm.actions:
             actions.start()
