@@ -31,6 +31,8 @@ CRISIS_MESSAGES = [
     # set t: letters written for the children after settling affairs; a sister's farewell message
     "alles is geregeld en ik heb al brieven geschreven voor mijn kleinkinderen, die heup doet er niet meer toe",
     "mijn broer stuurde gisteren een appje dat hij afscheid wil nemen en nu neemt hij niet op",
+    "ik denk aan zelfmoord voor mijn rug het begeeft",  # a review: "voor" as "before"
+    "dit leven is pure zelfmoord",
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
     "er ligt een strip tramadol apart, ik wil ze allemaal tegelijk innemen",
     "mijn oom zegt dat hij zich van kant maakt door die heup",
@@ -107,6 +109,8 @@ LOOK_ALIKES = [
     "die verbouwing met mijn heup wordt een zelfmoordmissie, haha",
     "zoveel trappen lopen is pure zelfmoord voor mijn knieen, hoe doe ik dat met mijn heup?",  # set t
     "mijn collega stuurde een berichtje dat ze afscheid neemt van de club, ik kan niet met mijn heup",
+    "mijn buurvrouw stuurde een appje dat ze afscheid wil nemen voordat ze verhuist, mag ik helpen tillen?",
+    "ik heb alles geregeld en een brief geschreven aan mijn kleinkinderen over onze vakantie",
     "ik heb me suf gepiekerd over de operatie, wat moet ik meenemen?",
     "de volgende keer spring ik gewoon eerder op de fiets in plaats van te lopen",
     "mijn tante zegt altijd liever dood dan dik, moet ik echt afvallen voor mijn heup?",

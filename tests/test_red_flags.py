@@ -490,9 +490,15 @@ def test_what_asks_or_means_something_else_raises_no_alarm_and_hides_none(messag
         ("de wond wordt beter, maar nu is mijn kuit dik, rood en warm en doet pijn", URGENT),
         ("de wond wordt beter en mijn kuit is niet meer dik", None),
         ("mijn man praat ineens raar en zijn rechterbeen sleept", EMERGENCY),
-        ("wat als ik val, kan die nieuwe heup dan uit de kom?", None),
+        ("wat als ik val, kan die nieuwe heup dan uit de kom schieten?", None),
         ("kan zo'n kunstheup uit de kom schieten bij het bukken", None),
         ("mijn heup is uit de kom, ik kan niet lopen", URGENT),
+        # a review: whether it is out now is no question about what could happen
+        ("sinds de val doet mijn heup pijn, zou die echt uit de kom zijn?", URGENT),
+        ("mijn kunstheup deed krak, kan die nou echt uit de kom zijn?", URGENT),
+        ("ik ben met mijn nieuwe heup gevallen, zou die nog uit de kom zitten?", URGENT),
+        ("ik ben gevallen, mijn heup kan zo uit de kom zijn", URGENT),
+        ("mijn man gaat vaak plassen maar niet veel", None),
     ],
 )
 def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: str, level: str | None) -> None:
