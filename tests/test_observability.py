@@ -170,10 +170,41 @@ def test_readiness_names_a_stopped_redis_and_action_server(tmp_path: Any) -> Non
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.db'}")
     parts = asyncio.run(health.readiness(FakeAgent(engine, redis_port=free_port())))
     assert parts == {"model": "ok", "store": "ok", "actions": "niet bereikbaar", "redis": "niet bereikbaar"}
-    assert not health.ready(parts)
+    assert health.status(parts) == ("niet klaar", 503)
+    exposed = parse(metrics.exposition()[0].decode())
+    assert (
+        value(exposed, "heupwijzer_ready", part="redis") == 0 and value(exposed, "heupwijzer_ready", part="store") == 1
+    )
+    # the action server alone down: the instance still answers red flags and crisis
+    assert health.status({"model": "ok", "store": "ok", "actions": "niet bereikbaar"}) == ("beperkt", 200)
     missing = sa.create_engine(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
     assert asyncio.run(health.readiness(FakeAgent(missing)))["store"] == "niet bereikbaar"
     assert asyncio.run(health.readiness(None)) == {"model": "niet geladen"}
+
+
+def test_an_alarm_counts_also_when_its_turn_could_not_be_stored() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from heupwijzer.store.tracker_store import count_turn, this_turn
+
+    tracker = DialogueStateTracker.from_events(
+        "p",
+        [
+            UserUttered("hallo"),
+            BotUttered("vorige", metadata={"utter_action": "utter_red_flag_urgent"}),
+            UserUttered(URGENT),
+            ActionExecuted("utter_red_flag_urgent"),
+            BotUttered("Bel nu je huisarts", metadata={"utter_action": "utter_red_flag_urgent"}),
+        ],
+    )
+
+    def urgent() -> float:
+        return value(parse(metrics.exposition()[0].decode()), "heupwijzer_red_flags_total", level="vandaag_huisarts")
+
+    before = urgent()
+    count_turn(this_turn(tracker))
+    assert urgent() == before + 1, "only this turn's alarm, once"
 
 
 def test_a_stopped_redis_and_action_server_show_in_the_error_counter(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,7 +315,7 @@ def known_metrics() -> Set[str]:
 
 def test_the_alert_rules_pass_promtool_and_name_only_real_metrics() -> None:
     checked = promtool("check", "rules", str(PROMETHEUS / "alerts.yml"))
-    assert checked.returncode == 0 and "4 rules found" in checked.stdout, checked.stdout + checked.stderr
+    assert checked.returncode == 0 and "5 rules found" in checked.stdout, checked.stdout + checked.stderr
     named = set(re.findall(r"heupwijzer_\w+", (PROMETHEUS / "alerts.yml").read_text()))
     assert named and named <= known_metrics(), named - known_metrics()
 

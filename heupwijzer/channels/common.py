@@ -17,7 +17,7 @@ from heupwijzer.channels.identity import conversation_id, id_secret
 from heupwijzer.channels.memory import OptionMemory
 from heupwijzer.channels.payloads import safe_text
 from heupwijzer.content import texts
-from heupwijzer.observe import metrics, turns
+from heupwijzer.observe import turns
 from heupwijzer.store.availability import READ_FAILED, STORE_PROBLEM
 
 logger = logging.getLogger(__name__)
@@ -99,18 +99,20 @@ def guarded(on_new_message: NewMessage, channel: str) -> NewMessage:
         platform_id = str(message.sender_id)
         output = UnlessStoreFailed(message.output_channel, platform_id)
         text = message.text or ""
-        if len(text) > MAX_MESSAGE_CHARS:
-            await output.send_response(platform_id, {"text": channel_text("too_long")})
-            return None
         pseudonym = conversation_id(channel, platform_id, secret)
-        # Set and reset per message: Sanic handles the requests of one connection in one task.
+        # Counted and logged when answered (heupwijzer/observe); set and reset per message, as the
+        # store's state: Sanic handles the requests of one connection in one task.
+        turn, token = turns.begin(channel, pseudonym)
         fresh = STORE_PROBLEM.set("")
-        turn = turns.begin(channel, pseudonym)  # counted and logged when answered (heupwijzer/observe)
         try:
+            if len(text) > MAX_MESSAGE_CHARS:
+                turns.stored("te_lang")
+                await output.send_response(platform_id, {"text": channel_text("too_long")})
+                return None
             return await handled_or_told(on_new_message, output, pseudonym, message, channel)
         finally:
             STORE_PROBLEM.reset(fresh)
-            turns.end(turn)
+            turns.end(turn, token)
 
     return handle
 
@@ -129,7 +131,6 @@ async def handled_or_told(
         # response timeout / a client that went away (CancelledError: Rasa's REST channel would log
         # the patient's text for it; here it is logged without, and the handler ends normally).
         logger.error("%s: a message could not be handled (%s)", channel, type(problem).__name__)
-        metrics.error("handling")
         turns.failed()
         await output.technical_problem()
         return None

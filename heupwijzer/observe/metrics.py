@@ -22,6 +22,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
@@ -47,7 +48,8 @@ DECLINES = {
     "utter_decline_diagnosis": "diagnose",
 }
 RATINGS = ("duim_omhoog", "duim_omlaag")
-COMPONENTS = ("actions", "store_read", "store_save", "redis", "handling")
+COMPONENTS = ("actions", "store_read", "store_save", "redis")
+PARTS = ("model", "store", "redis", "actions")
 # Seconds: the p95 goal is 0.15 s (issue 21); a slow turn under load takes seconds.
 ANSWER_BUCKETS = (0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
@@ -68,6 +70,11 @@ CRISIS = Counter("heupwijzer_crisis_referrals", "Crisis replies with 113", regis
 DECLINED = Counter("heupwijzer_declines", "Messages declined, by reason", ["reason"], registry=REGISTRY)
 FEEDBACK = Counter("heupwijzer_feedback", "Ratings of answers", ["rating"], registry=REGISTRY)
 ERRORS = Counter("heupwijzer_errors", "Failures, by component", ["component"], registry=REGISTRY)
+# One per patient message that got "er ging iets mis" (whichever parts failed): the alerts' error rate.
+FAILED = Counter("heupwijzer_failed_messages", "Patient messages told that something went wrong", registry=REGISTRY)
+READY = Gauge(
+    "heupwijzer_ready", "1 when this part answers (heupwijzer/observe/health.py)", ["part"], registry=REGISTRY
+)
 LOCK_WAIT = Histogram(
     "heupwijzer_lock_wait_seconds", "Time a message waited for its conversation's lock", registry=REGISTRY
 )
@@ -98,7 +105,7 @@ for _values, _metric in (
     (RATINGS, FEEDBACK),
     (COMPONENTS, ERRORS),
     (("load", "save"), STORE_SECONDS),
-    (("ok", "error"), ACTION_CALLS),
+    (("ok", "refused", "error"), ACTION_CALLS),
 ):
     for _value in _values:
         _metric.labels(_value)
@@ -115,7 +122,14 @@ def message_answered(channel_name: str | None, seconds: float) -> None:
 
 
 def error(component: str) -> None:
-    ERRORS.labels(component if component in COMPONENTS else "handling").inc()
+    if component in COMPONENTS:
+        ERRORS.labels(component).inc()
+
+
+def readiness(parts: Mapping[str, str]) -> None:
+    for part in PARTS:
+        if part in parts:
+            READY.labels(part).set(1.0 if parts[part] == "ok" else 0.0)
 
 
 def count_turn(facts: Iterable[Tuple[str, str]], responses: Iterable[str]) -> str:

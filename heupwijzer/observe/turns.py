@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
+from typing import Tuple
 
 from heupwijzer.observe import metrics
 
@@ -31,14 +32,15 @@ CURRENT: ContextVar[Turn | None] = ContextVar("heupwijzer_turn", default=None)
 
 
 def short_id(pseudonym: str) -> str:
-    """12 hex digits of a hash of the pseudonym: enough to follow one conversation in the log."""
+    """12 hex digits of a hash of the pseudonym (itself a keyed hash of the platform id,
+    heupwijzer/channels/identity.py): enough to follow one conversation in the log, not the id the
+    store keeps it under."""
     return hashlib.sha256(("heupwijzer-log:" + pseudonym).encode()).hexdigest()[:12]
 
 
-def begin(channel: str, pseudonym: str) -> Turn:
+def begin(channel: str, pseudonym: str) -> Tuple[Turn, Token]:
     turn = Turn(metrics.channel(channel), short_id(pseudonym))
-    CURRENT.set(turn)
-    return turn
+    return turn, CURRENT.set(turn)
 
 
 def stored(outcome: str) -> None:
@@ -49,10 +51,14 @@ def stored(outcome: str) -> None:
 
 def failed() -> None:
     """The message got "er ging iets mis": nothing of it was stored."""
-    stored("fout")
+    turn = CURRENT.get()
+    if turn is not None and turn.outcome != "fout":
+        metrics.FAILED.inc()
+        turn.outcome = "fout"
 
 
-def end(turn: Turn) -> None:
+def end(turn: Turn, token: Token) -> None:
+    CURRENT.reset(token)
     seconds = time.perf_counter() - turn.started
     metrics.message_answered(turn.channel, seconds)
     logger.info(

@@ -65,7 +65,8 @@ def build_app(token: str, max_bytes: int = MAX_BYTES) -> Sanic:
     @app.middleware("response")
     async def timed(request: Request, reply: HTTPResponse) -> None:
         if request.path == "/webhook" and hasattr(request.ctx, "started"):
-            metrics.ACTION_CALLS.labels("ok" if reply.status < 500 else "error").inc()
+            outcome = "ok" if reply.status < 400 else "refused" if reply.status < 500 else "error"
+            metrics.ACTION_CALLS.labels(outcome).inc()
             metrics.ACTION_SECONDS.observe(time.perf_counter() - request.ctx.started)
 
     @app.exception(Exception)

@@ -71,6 +71,7 @@ class ServerSettings(InputChannel):
         async def metrics_route(request: Request) -> HTTPResponse:
             if not metrics.readable(request.headers.get("Authorization"), request.ip, request.headers):
                 return response.text("not found", status=404)
+            await health.recent_readiness(getattr(request.app.ctx, "agent", None))  # heupwijzer_ready{part}
             body, content_type = metrics.exposition()
             return response.raw(body, content_type=content_type)
 
@@ -80,11 +81,9 @@ class ServerSettings(InputChannel):
 
         @blueprint.get("/health/ready")
         async def ready(request: Request) -> HTTPResponse:
-            parts = await health.readiness(getattr(request.app.ctx, "agent", None))
-            is_ready = health.ready(parts)
-            return response.json(
-                {"status": "ok" if is_ready else "niet klaar", "parts": parts}, status=200 if is_ready else 503
-            )
+            parts = await health.recent_readiness(getattr(request.app.ctx, "agent", None))
+            state, code = health.status(parts)
+            return response.json({"status": state, "parts": parts}, status=code)
 
         @blueprint.listener("after_server_start")
         async def settle(app: Sanic, _: Any) -> None:  # Rasa loads the model before the server starts

@@ -149,6 +149,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             STORE_PROBLEM.set(SAVE_FAILED)
             metrics.error("store_save")
             logger.error("A turn was not stored: %s", type(problem).__name__)
+            count_turn(this_turn(tracker))  # the patient was answered (an alarm too), stored or not
         finally:
             metrics.STORE_SECONDS.labels("save").observe(time.perf_counter() - started)
 
@@ -185,6 +186,13 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             session.commit()
         logger.info("A conversation was erased at the patient's request (%d events).", deleted)
         return int(deleted)
+
+
+def this_turn(tracker: DialogueStateTracker) -> List[Event]:
+    """The events since the patient's latest message, that message included."""
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    return events[start:]
 
 
 def count_turn(new: List[Event]) -> None:
