@@ -3,7 +3,7 @@
 The channels' common entry (heupwijzer/channels/common.py) opens a `Turn` for each message; the
 store fills in its outcome when it saves the turn (heupwijzer/store/tracker_store.py), in the same
 asyncio task; the entry then counts the message and writes the line. The line names the conversation
-by a short keyed hash of its pseudonym (never the sender id, the phone number or any text).
+by a short hash of its pseudonym (never the sender id, the phone number or any text).
 """
 
 from __future__ import annotations
