@@ -69,31 +69,86 @@ def match_at(elements: Sequence[Element], words: Sequence[str], start: int) -> i
     return match_at(rest, words, start) if head.optional else None
 
 
-def find_phrases(phrases: Sequence[Tuple[Element, ...]], words: Sequence[str]) -> List[Span]:
-    found = []
-    at: Dict[str, List[int]] = {}  # word -> its positions: a phrase is only tried where it can begin
+Phrase = Tuple[Element, ...]
+
+
+@dataclass(frozen=True)
+class PhraseIndex:
+    """A phrase set by the words it must begin with: a message only tries the phrases whose first
+    word it holds (most of the net's phrases never apply to a given message)."""
+
+    by_word: Dict[str, Tuple[int, ...]]  # first word -> phrase numbers
+    by_stem: Tuple[Tuple[int, Element], ...]  # phrases whose first element has word beginnings
+    anywhere: Tuple[int, ...]  # phrases that begin with a gap or an optional word
+
+
+_INDEXES: Dict[int, Tuple[Sequence[Phrase], PhraseIndex]] = {}
+
+
+def index_of(phrases: Sequence[Phrase]) -> PhraseIndex:
+    """Built once per phrase set (the lexicon's sets live as long as the process)."""
+    kept = _INDEXES.get(id(phrases))
+    if kept is not None and kept[0] is phrases:
+        return kept[1]
+    by_word: Dict[str, List[int]] = {}
+    by_stem: List[Tuple[int, Element]] = []
+    anywhere: List[int] = []
+    for number, phrase in enumerate(phrases):
+        head = phrase[0] if phrase else None
+        if head is None or head.gap or head.optional:
+            anywhere.append(number)
+            continue
+        for word in head.words:
+            by_word.setdefault(word, []).append(number)
+        if head.stems:
+            by_stem.append((number, head))
+    index = PhraseIndex({w: tuple(n) for w, n in by_word.items()}, tuple(by_stem), tuple(anywhere))
+    _INDEXES[id(phrases)] = (phrases, index)
+    return index
+
+
+_last_words: List[str] = []
+_last_at: Dict[str, List[int]] = {}
+
+
+def positions(words: Sequence[str]) -> Dict[str, List[int]]:
+    """word -> its positions outside clause punctuation; the last message's kept (the net asks
+    about the same words for every concept)."""
+    global _last_words, _last_at
+    if list(words) == _last_words:
+        return _last_at
+    at: Dict[str, List[int]] = {}
     for position, word in enumerate(words):
         if word not in CLAUSE_END:
             at.setdefault(word, []).append(position)
-    for phrase in phrases:
-        for start in _starts(phrase, words, at):
+    _last_words, _last_at = list(words), at
+    return at
+
+
+def find_phrases(phrases: Sequence[Phrase], words: Sequence[str]) -> List[Span]:
+    """Every match, in the order of the phrases and then of their start positions."""
+    at = positions(words)
+    index = index_of(phrases)
+    starts: Dict[int, List[int]] = {}
+    for word, where in at.items():
+        for number in index.by_word.get(word, ()):
+            starts.setdefault(number, []).extend(where)
+    for number, head in index.by_stem:
+        for word, where in at.items():
+            if word not in head.words and head.matches(word):
+                starts.setdefault(number, []).extend(where)
+    if index.anywhere:
+        everywhere = sorted(p for where in at.values() for p in where)
+        for number in index.anywhere:
+            starts[number] = everywhere
+    found = []
+    for number in sorted(starts):
+        phrase = phrases[number]
+        for start in sorted(set(starts[number])):
             end = match_at(phrase, words, start)
             if end is not None and end > start:
                 found.append((start, end))
     return found
-
-
-def _starts(phrase: Tuple[Element, ...], words: Sequence[str], at: Dict[str, List[int]]) -> Iterable[int]:
-    """The positions where this phrase may begin, in order: those of its first word when it must
-    be there (not a gap, not optional), else every position outside clause punctuation."""
-    head = phrase[0] if phrase else None
-    if head is None or head.gap or head.optional:
-        return sorted(p for positions in at.values() for p in positions)
-    starts = [p for word in head.words for p in at.get(word, ())]
-    if head.stems:
-        stemmed = [word for word in at if word not in head.words and head.matches(word)]
-        starts += [p for word in stemmed for p in at[word]]
-    return sorted(starts)
 
 
 def phrases_of(items: Iterable[str]) -> Tuple[Tuple[Element, ...], ...]:
