@@ -107,21 +107,21 @@ def index_of(phrases: Sequence[Phrase]) -> PhraseIndex:
     return index
 
 
-_last_words: List[str] = []
-_last_at: Dict[str, List[int]] = {}
+_last: Tuple[List[str], Dict[str, List[int]]] = ([], {})  # one object: read and replaced atomically
 
 
 def positions(words: Sequence[str]) -> Dict[str, List[int]]:
     """word -> its positions outside clause punctuation; the last message's kept (the net asks
     about the same words for every concept)."""
-    global _last_words, _last_at
-    if list(words) == _last_words:
-        return _last_at
+    global _last
+    last_words, last_at = _last
+    if list(words) == last_words:
+        return last_at
     at: Dict[str, List[int]] = {}
     for position, word in enumerate(words):
         if word not in CLAUSE_END:
             at.setdefault(word, []).append(position)
-    _last_words, _last_at = list(words), at
+    _last = (list(words), at)
     return at
 
 
