@@ -101,6 +101,7 @@ def test_fifty_patients_hop_between_instances_and_keep_their_conversations(farm:
         assert ready == {"status": "ok", "parts": {"model": "ok", "store": "ok", "actions": "ok", "redis": "ok"}}
         turns = [json.loads(line) for line in rasa.log().splitlines() if '"heupwijzer.turns"' in line]
         assert turns and {t["channel"] for t in turns} == {"rest"}, "production logs turns as JSON lines"
+        assert [json.loads(line)["message"] for line in rasa.log().splitlines() if "REST is enabled" in line]
         assert not [t for t in turns if set(t) - {"time", "level", "component", "message", *TURN_FIELDS}]
     assert farm.nginx is not None
     upstreams = {

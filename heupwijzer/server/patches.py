@@ -87,6 +87,7 @@ class ServerSettings(InputChannel):
 
         @blueprint.listener("after_server_start")
         async def settle(app: Sanic, _: Any) -> None:  # Rasa loads the model before the server starts
+            logs.configure()  # again: with --enable-api, Sanic's own loggers were set up after the first call
             gc.freeze()  # no gc.collect() first: walking the whole heap once would cost seconds
 
         return blueprint
