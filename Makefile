@@ -73,10 +73,11 @@ $(VENV)/.bytecode: $(VENV)/.installed
 	@touch $@
 
 # deduce (personal data scrubbing) builds its lookup tables on first use: once per machine, in
-# ~/.cache/heupwijzer/deduce (DEDUCE_CACHE_DIRECTORY), as Rasa's training cache. Loaded once per
-# install (a new deduce version rebuilds them), and again whenever the tables themselves are gone,
-# so that no two servers of a test run build them at the same time.
-DEDUCE_TABLES := $(or $(DEDUCE_CACHE_DIRECTORY),$(HOME)/.cache/heupwijzer/deduce)/cache/lookup_structs.pickle
+# ~/.cache/heupwijzer/deduce (DEDUCE_CACHE_DIRECTORY), as Rasa's training cache, and a compact copy
+# of them (heupwijzer/store/deduce_tables.py) that every server loads. Made once per install (a new
+# deduce version rebuilds them), and again whenever the compact tables are gone, so that no two
+# servers of a test run build them at the same time.
+DEDUCE_TABLES := $(or $(DEDUCE_CACHE_DIRECTORY),$(HOME)/.cache/heupwijzer/deduce)/compact/cache/lookup_structs.pickle
 $(BUILD)/deduce-ready: $(VENV)/.installed
 	@echo "Loading deduce's lookup tables (the first time on this machine: built, about a minute) ..."
 	@mkdir -p $(BUILD) && $(PY) -m heupwijzer.store.scrub > /dev/null && touch $@

@@ -145,3 +145,86 @@ def test_deduces_tables_are_only_read_from_a_folder_nobody_else_can_write(tmp_pa
     tables.chmod(0o644)
     (folder / "cache").chmod(0o775)
     assert trusted_cache(folder) == {}, "a folder the group may write is not trusted"
+
+
+STREETS = ["Kerkstraat", "Van Goghstraat", "Van Goghstraat Noord", "Lange Nieuwstraat", "Van", "'s-Gravendijkwal"]
+
+
+def small_trie(items: List[str], lowercase: bool = False) -> Any:
+    """A trie as deduce builds them (its own tokenizer and loader), of a few items."""
+    import docdeid as dd
+
+    trie = dd.ds.LookupTrie(matching_pipeline=[dd.str.LowercaseString()] if lowercase else None)
+    tokenizer = scrubber().deduce.tokenizers["default"]
+    for item in items:
+        trie.add_item([token.text for token in tokenizer.tokenize(item)])
+    return trie
+
+
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_the_compact_tables_find_what_deduces_own_find(lowercase: bool) -> None:
+    """deduce's annotator, given the compact trie instead of its own, marks the same words."""
+    import docdeid as dd
+
+    from heupwijzer.store.deduce_tables import CompactTrie
+
+    own = small_trie(STREETS, lowercase)
+    compact = CompactTrie.of(own)
+    texts = [
+        "Ik woon op de Van Goghstraat Noord 12 en mijn zus in de Kerkstraat.",
+        "van goghstraat noord, vlak bij de lange nieuwstraat",
+        "Van der Berg woont aan de Van Goghstraat, niet op de Van Gogh.",
+        "Het adres is 's-Gravendijkwal 230, Rotterdam. Kerk straat is fout gespeld.",
+        "Geen straat hier, alleen mijn heup.",
+    ]
+    tokenizer = scrubber().deduce.tokenizers["default"]
+    found = {}
+    for name, trie in (("own", own), ("compact", compact)):
+        annotator = dd.process.MultiTokenLookupAnnotator(trie=trie, tag="straat")
+        documents = [dd.Document(text, tokenizers={"default": tokenizer}) for text in texts]
+        found[name] = [[(a.start_char, a.end_char) for a in annotator.annotate(doc)] for doc in documents]
+    assert found["compact"] == found["own"]
+    words = [[text[start:end] for start, end in spans] for text, spans in zip(texts, found["own"], strict=True)]
+    if lowercase:  # docdeid lowercases only the first word of an item it stores (and every word it looks up)
+        assert words[:3] == [["Van", "Kerkstraat"], ["van"], ["Van", "Van"]]
+    else:
+        assert words[:3] == [["Van Goghstraat Noord", "Kerkstraat"], [], ["Van Goghstraat", "Van"]]
+    assert len(compact) == len(STREETS)
+    for item in (["Van", "Goghstraat"], ["van", "Goghstraat"], ["Van", "Gogh"], ["Kerkstraat"], []):
+        assert (item in compact) == (item in own)
+    assert ["Van", "Goghstraat"] in compact and ["Van", "Gogh"] not in compact
+
+
+def test_every_scrubbing_process_loads_the_compact_tables_with_every_item(scrub: Scrubber) -> None:
+    from heupwijzer.store.deduce_tables import CompactTrie
+
+    tables = scrub.deduce.lookup_structs
+    tries = {name: len(tables[name]) for name in ("first_name", "surname", "street", "eponymous_disease")}
+    assert all(isinstance(tables[name], CompactTrie) for name in tries)
+    assert tries["street"] > 700_000 and tries["first_name"] > 10_000 and tries["surname"] > 10_000
+    scrubbed_address = scrub.scrub("Ik woon op de Lange Nieuwstraat 4, in Utrecht")
+    assert "Nieuwstraat" not in scrubbed_address and "[ADRES], in Utrecht" in scrubbed_address
+
+
+def test_the_compact_tables_are_remade_for_a_new_deduce_without_reading_the_old_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which deduce made them is read from a text file: a pickle is only read after the folder's
+    owner is checked (heupwijzer/store/scrub.py), and an old one is made again in a child process."""
+    import subprocess
+
+    import deduce
+
+    from heupwijzer.store import deduce_tables
+
+    calls: List[List[str]] = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **_: calls.append(command))
+    folder = deduce_tables.compact_folder(tmp_path)
+    (folder / "cache").mkdir(parents=True)
+    (folder / "cache" / "lookup_structs.pickle").write_bytes(b"not a pickle: never read")
+    (folder / deduce_tables.VERSION_FILE).write_text("2.0.0\n")
+    assert deduce_tables.ensure_compact(tmp_path, Path("config.json")) == folder
+    assert len(calls) == 1 and calls[0][-2:] == [str(tmp_path), "config.json"]
+    (folder / deduce_tables.VERSION_FILE).write_text(deduce.__version__ + "\n")
+    deduce_tables.ensure_compact(tmp_path, Path("config.json"))
+    assert len(calls) == 1, "current tables are not made again"

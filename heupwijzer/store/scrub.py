@@ -29,6 +29,7 @@ from heupwijzer.nlu.lexicon import LEXICON
 from heupwijzer.nlu.scope import BODY_PARTS
 from heupwijzer.paths import DOMAIN
 from heupwijzer.settings import settings
+from heupwijzer.store.deduce_tables import ensure_compact
 
 DEDUCE_CONFIG = Path(__file__).resolve().parent / "deduce_config.json"
 OWN_CONTENT = [DOMAIN, *content_files(), LEXICON]
@@ -120,10 +121,14 @@ class Scrubber:
         from deduce import Deduce
 
         started = time.monotonic()
-        # deduce builds its tables (a minute) when the cache holds none of its version.
-        cache = trusted_cache(Path(settings().deduce_cache))
-        # Unpickling millions of table objects set off Python's cycle collector again and again:
-        # without it the tables load in a third of the time (5.4 -> 1.7 s). Nothing here is garbage.
+        # deduce builds its tables (a minute) when the cache holds none of its version; a child
+        # process turns them into compact ones (deduce_tables.py), which are what this process loads.
+        folder = Path(settings().deduce_cache)
+        cache = trusted_cache(folder)
+        if cache:
+            cache = trusted_cache(ensure_compact(folder, DEDUCE_CONFIG))
+        # Unpickling deduce's own tables (millions of objects, used when the compact ones can't be)
+        # set off Python's cycle collector again and again. Nothing here is garbage.
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -221,7 +226,7 @@ def merged(spans: Iterable[Span]) -> List[Span]:
 
 @lru_cache(maxsize=1)
 def scrubber() -> Scrubber:
-    """One scrubber per process (deduce takes seconds and about a gigabyte to load)."""
+    """One scrubber per process (deduce's compact tables take a second and some 40 MB to load)."""
     return Scrubber()
 
 
