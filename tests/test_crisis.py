@@ -31,6 +31,10 @@ CRISIS_MESSAGES = [
     # set t: letters written for the children after settling affairs; a sister's farewell message
     "alles is geregeld en ik heb al brieven geschreven voor mijn kleinkinderen, die heup doet er niet meer toe",
     "mijn broer stuurde gisteren een appje dat hij afscheid wil nemen en nu neemt hij niet op",
+    # set u: a husband who hurt himself on purpose, "why go on", pills taken on purpose
+    "mijn man heeft zichzelf vannacht met opzet verwond, hij kan niet meer met zijn heup",
+    "waarom zou ik nog doorgaan? met deze pijn heeft het allemaal geen zin meer",
+    "ik heb expres alle paracetamol ingenomen die er nog was",
     "ik denk aan zelfmoord voor mijn rug het begeeft",  # a review: "voor" as "before"
     "dit leven is pure zelfmoord",
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
@@ -108,6 +112,11 @@ LOOK_ALIKES = [
     "ik heb geen zin meer om door te gaan met de oefeningen, ze helpen niet",
     "die verbouwing met mijn heup wordt een zelfmoordmissie, haha",
     "zoveel trappen lopen is pure zelfmoord voor mijn knieen, hoe doe ik dat met mijn heup?",  # set t
+    "Ondraaglijk is de pijn niet, moet ik dan al pijnstillers nemen?",  # set u: "al" is "already" here
+    "mag ik al pijnstillers nemen voor de operatie?",
+    "heeft het allemaal geen zin meer om te oefenen als ik toch een nieuwe heup krijg?",
+    "waarom zou ik nog doorgaan met de oefeningen als de operatie toch komt?",
+    "ik heb mezelf verwend met een massage, mag dat met heupartrose?",
     "mijn collega stuurde een berichtje dat ze afscheid neemt van de club, ik kan niet met mijn heup",
     "mijn buurvrouw stuurde een appje dat ze afscheid wil nemen voordat ze verhuist, mag ik helpen tillen?",
     "ik heb alles geregeld en een brief geschreven aan mijn kleinkinderen over onze vakantie",

@@ -505,6 +505,29 @@ def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: s
     assert detect(message) == level
 
 
+@pytest.mark.parametrize(
+    "message,level",
+    [  # set u: a check-up "over vier weken" is no "it is over"; the seat that feels less "alsof er
+        # een verdoving op zit" and urinating that goes with difficulty; "niks gezwollen" is a no;
+        # a figure of speech ("voor verrassingen komen te staan"); not daring to walk for fear of a
+        # fall, and a fall long ago after which someone is careful ("sindsdien ben ik voorzichtig")
+        ("de wond lekt en is rood en warm, ik heb koorts. mijn controle is pas over twee weken", URGENT),
+        ("ik voel mijn billen minder goed, alsof er een verdoving op zit, en plassen gaat moeizaam", URGENT),
+        ("ik voel mijn zitvlak sinds vanmorgen slechter en het plassen lukt niet", URGENT),
+        ("mijn heup doet pijn na het wandelen, maar geen koorts en niks gezwollen", None),
+        ("ik wil niet voor verrassingen komen te staan, hoeveel behandelingen krijg ik?", None),
+        ("mijn vader durft niet meer te lopen, want wat als hij valt?", None),
+        ("ik ben gevallen en durf niet meer te lopen", URGENT),  # after a fall it is a sign
+        ("twee jaar geleden gevallen, sindsdien ben ik voorzichtig met fietsen, mag dat wel?", None),
+        ("mijn operatie is over drie weken, wat kan ik nu al doen?", None),
+    ],
+)
+def test_judging_set_u_misses_are_caught_and_its_look_alikes_stay_calm(message: str, level: str | None) -> None:
+    assert detect(message) == level
+    if level is None:
+        assert not assess(message).warning
+
+
 def test_a_fall_on_the_hip_is_a_fall_and_bothering_someone_is_not() -> None:
     assert "fall" in assess("ik viel op mijn heup en kan lastig staan").current
     assert assess("na de val kan ik lastig op mijn been staan").warning
