@@ -366,6 +366,45 @@ def test_purge_removes_old_unanswered_questions_and_keeps_the_counts(store: Any)
     assert any(row.day == day_of(old) for row in rows(store, tables.counts))
 
 
+def counts_of(store: Any, channel: str) -> Dict[Any, int]:
+    return {(row.metric, row.key): row.count for row in rows(store, tables.counts) if row.channel == channel}
+
+
+def test_a_long_conversation_counts_each_turn_without_reading_its_session_again(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each save counts its turn from a summary kept since the last one (heupwijzer/insights/facts.py),
+    not from every stored event: the same counts as the first save of the same events would give."""
+    from heupwijzer.insights import facts
+    from heupwijzer.store import tracker_store
+
+    summaries: List[int] = []
+    monkeypatch.setattr(tracker_store, "so_far", lambda events: summaries.append(len(events)) or facts.so_far(events))
+    tracker = DialogueStateTracker.from_events("p-long", [ActionExecuted("action_listen")], store.domain.slots)
+    for turn in range(30):
+        tracker.update(said(f"vraag {turn}", channel="long", at=NOON + turn))
+        tracker.update(SlotSet("topic", "ask_pain" if turn % 2 else "ask_exercise", timestamp=NOON + turn))
+        tracker.update(bot("utter_clarify" if turn == 7 else "utter_ask_pain", at=NOON + turn))
+        tracker.update(ActionExecuted("action_listen", timestamp=NOON + turn))
+        run_async(store.save(tracker))
+    assert summaries == [0], "summarised once, at the first save (when the store held nothing)"
+    counted = counts_of(store, "long")
+    assert counted[("bericht", "")] == 30 and counted[("gesprek", "")] == 1 and counted[("fallback", "bedoel_je")] == 1
+    assert counted[("onderwerp", "ask_pain")] == 1 and counted[("onderwerp", "ask_exercise")] == 1, "once a session"
+    # Another instance answered in between: its events are in the store, the kept summary is not used.
+    other = tracker_store.ScrubbingTrackerStore(domain=store.domain, dialect="sqlite", db=store.engine.url.database)
+    elsewhere = run_async(other.retrieve("p-long"))
+    elsewhere.update(said("nog iets", channel="long", at=NOON + 100))
+    elsewhere.update(SlotSet("topic", "ask_xray", timestamp=NOON + 100))
+    run_async(other.save(elsewhere))
+    here = run_async(store.retrieve("p-long"))
+    here.update(said("en nu?", channel="long", at=NOON + 101))
+    here.update(SlotSet("topic", "ask_xray", timestamp=NOON + 101))
+    run_async(store.save(here))
+    assert len(summaries) == 3 and summaries[-1] == len(here.events) - 2, "read again after another instance wrote"
+    assert counts_of(store, "long")[("onderwerp", "ask_xray")] == 1 and counts_of(store, "long")[("bericht", "")] == 32
+
+
 def test_make_insights_writes_the_same_page_as_files(tmp_path: Path) -> None:
     import os
     import subprocess

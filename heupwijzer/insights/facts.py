@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Sequence, Tuple
+from typing import Any, FrozenSet, Iterable, List, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
@@ -59,11 +59,38 @@ def channel_of(events: Iterable[Event]) -> str:
 ONCE_PER_SESSION = {"onderwerp", "feedback", "rode_vlag", "beweegcheck"}
 
 
+@dataclass(frozen=True)
+class SessionSoFar:
+    """What the facts of a new turn depend on in the stored part of its session: kept between turns
+    (heupwijzer/store/tracker_store.py), so that a turn's facts cost the same at turn 5 and at turn 500."""
+
+    counted: FrozenSet[Tuple[str, str]] = frozenset()  # once-per-session facts already counted
+    patient_spoke: bool = False
+    channel: str = UNKNOWN_CHANNEL
+
+
+def so_far(events: Sequence[Event]) -> SessionSoFar:
+    """The summary of a stored session, worked out from its events (when nothing was kept)."""
+    facts = all_facts([], events)[0]
+    return SessionSoFar(
+        frozenset((f.metric, f.key) for f in facts if f.metric in ONCE_PER_SESSION),
+        any(isinstance(event, UserUttered) for event in events),
+        channel_of(events),
+    )
+
+
 def turn_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
     """The facts in `new` (events about to be stored, scrubbed) of a conversation session that
     already holds `before`."""
-    counted = {(f.metric, f.key) for f in all_facts([], before)[0] if f.metric in ONCE_PER_SESSION} if before else set()
-    facts, unanswered = all_facts(before, new)
+    facts, unanswered, _ = facts_of_turn(so_far(before), new)
+    return facts, unanswered
+
+
+def facts_of_turn(before: SessionSoFar, new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered], SessionSoFar]:
+    """turn_facts for a session whose stored part is summarised by `before`; also the summary
+    with `new` stored."""
+    facts, unanswered = facts_after(before.patient_spoke, before.channel, new)
+    counted = set(before.counted)
     kept: List[Fact] = []
     for fact in facts:
         if fact.metric in ONCE_PER_SESSION:
@@ -71,14 +98,18 @@ def turn_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact
                 continue
             counted.add((fact.metric, fact.key))
         kept.append(fact)
-    return kept, unanswered
+    spoke = before.patient_spoke or any(isinstance(event, UserUttered) for event in new)
+    channel = channel_of(new) if channel_of(new) != UNKNOWN_CHANNEL else before.channel
+    return kept, unanswered, SessionSoFar(frozenset(counted), spoke, channel)
 
 
 def all_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
+    return facts_after(any(isinstance(event, UserUttered) for event in before), channel_of(before), new)
+
+
+def facts_after(patient_spoke: bool, channel: str, new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
     facts: List[Fact] = []
     unanswered: List[Unanswered] = []
-    patient_spoke = any(isinstance(event, UserUttered) for event in before)
-    channel = channel_of(before)
     last_text = ""
     for event in new:  # one pass: a turn's cost doesn't grow with the square of the session
         day = day_of(event.timestamp)

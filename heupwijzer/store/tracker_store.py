@@ -18,17 +18,18 @@ import itertools
 import json
 import logging
 import time
+from collections import OrderedDict
 from typing import Any, Dict, Iterator, List, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered, deserialise_events
+from rasa.shared.core.events import BotUttered, Event, SessionStarted, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
 from heupwijzer.domain_names import ERASE_SLOT
 from heupwijzer.insights import tables as insight_tables
-from heupwijzer.insights.facts import all_facts, day_of, feedback_fact, turn_facts
+from heupwijzer.insights.facts import SessionSoFar, all_facts, day_of, facts_of_turn, feedback_fact, so_far
 from heupwijzer.observe import metrics, turns
 from heupwijzer.store.availability import READ_FAILED, SAVE_FAILED, STORE_PROBLEM
 from heupwijzer.store.scrub import scrubber
@@ -67,7 +68,10 @@ class ScrubbingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sessions = SessionCache()
-        self._saving: Dict[str, Tuple[int, List[Event]]] = {}  # sender -> (events before, new events)
+        # sender -> (events before, new events, the insights summary after them)
+        self._saving: Dict[str, Tuple[int, List[Event], SessionSoFar]] = {}
+        # sender -> ((events in the stored session, the last one's time), what its insights facts depend on)
+        self._so_far: OrderedDict[str, Tuple[Tuple[int, float], SessionSoFar]] = OrderedDict()
         insight_tables.create(self.engine)
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
@@ -140,8 +144,13 @@ class ScrubbingTrackerStore(SQLTrackerStore):
                 turns.stored("gewist")
                 return
             await super().save(tracker)
-            before, new = self._saving.pop(tracker.sender_id, (-1, []))
+            before, new, after = self._saving.pop(tracker.sender_id, (-1, [], None))
             self.sessions.stored(tracker.sender_id, before, new)
+            if after is not None and new and not any(isinstance(event, SessionStarted) for event in new):
+                self._so_far[tracker.sender_id] = ((before + len(new), new[-1].timestamp), after)
+                self._so_far.move_to_end(tracker.sender_id)
+                while len(self._so_far) > self.sessions.size:
+                    self._so_far.popitem(last=False)
             count_turn(new)
         except Exception as problem:
             self.sessions.forget(tracker.sender_id)
@@ -157,8 +166,13 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         """Rasa's own: the tracker's events after the number the store holds for the session."""
         before = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         new = [scrubbed(event) for event in itertools.islice(tracker.events, before, len(tracker.events))]
-        self._saving[tracker.sender_id] = (before, new)
-        facts, texts = turn_facts(list(tracker.events)[:before], new)
+        # The summary kept at the last save, if the store still holds just what was saved then
+        # (the same number of events, the last one the same): else worked out from the events.
+        stored = (before, tracker.events[before - 1].timestamp if before else 0.0)
+        kept = self._so_far.pop(tracker.sender_id, None)
+        summary = kept[1] if kept and kept[0] == stored else so_far(list(itertools.islice(tracker.events, before)))
+        facts, texts, after = facts_of_turn(summary, new)
+        self._saving[tracker.sender_id] = (before, new, after)
         insight_tables.record(session, facts, texts)  # committed with the events
         return iter(new)
 
@@ -177,6 +191,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
     def delete(self, sender_id: str, tracker: DialogueStateTracker | None = None) -> int:
         """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
         self.sessions.forget(sender_id)
+        self._so_far.pop(sender_id, None)
         with self.session_scope() as session:
             if tracker is not None:  # every session's questions, as stored (scrubbed)
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
