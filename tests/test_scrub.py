@@ -228,3 +228,18 @@ def test_the_compact_tables_are_remade_for_a_new_deduce_without_reading_the_old_
     (folder / deduce_tables.VERSION_FILE).write_text(deduce.__version__ + "\n")
     deduce_tables.ensure_compact(tmp_path, Path("config.json"))
     assert len(calls) == 1, "current tables are not made again"
+
+
+def test_without_compact_tables_the_scrubber_uses_deduces_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making the compact tables failed (a full disk, a killed child): slower to start, still scrubbing."""
+    import subprocess
+
+    from heupwijzer.store import scrub as scrub_module
+
+    def fails(*_: Any) -> Path:
+        raise subprocess.CalledProcessError(1, "deduce_tables")
+
+    monkeypatch.setattr(scrub_module, "ensure_compact", fails)
+    fallback = Scrubber()
+    assert type(fallback.deduce.lookup_structs["street"]).__name__ == "LookupTrie"
+    assert fallback.scrub("Ik ben Jan de Vries, bel me op 0612345678.") == "Ik ben [PERSOON], bel me op [TELEFOON]."

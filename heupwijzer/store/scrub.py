@@ -18,6 +18,7 @@ import gc
 import logging
 import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,7 +127,10 @@ class Scrubber:
         folder = Path(settings().deduce_cache)
         cache = trusted_cache(folder)
         if cache:
-            cache = trusted_cache(ensure_compact(folder, DEDUCE_CONFIG))
+            try:
+                cache = trusted_cache(ensure_compact(folder, DEDUCE_CONFIG))
+            except (OSError, subprocess.SubprocessError) as problem:  # slower and bigger, but scrubbing
+                logger.error("deduce's compact tables could not be made (%s): its own are used", type(problem).__name__)
         # Unpickling deduce's own tables (millions of objects, used when the compact ones can't be)
         # set off Python's cycle collector again and again. Nothing here is garbage.
         collecting = gc.isenabled()
