@@ -35,6 +35,11 @@ CRISIS_MESSAGES = [
     "mijn man heeft zichzelf vannacht met opzet verwond, hij kan niet meer met zijn heup",
     "waarom zou ik nog doorgaan? met deze pijn heeft het allemaal geen zin meer",
     "ik heb expres alle paracetamol ingenomen die er nog was",
+    # a review of set u's changes: what the new look-alike phrases must not calm
+    "ik heb geen zin meer om te leven na de operatie",
+    "hij heeft al z'n pillen ingenomen",
+    "mijn vader heeft al onze slaappillen ingenomen",
+    "het heeft allemaal geen zin meer",
     "ik denk aan zelfmoord voor mijn rug het begeeft",  # a review: "voor" as "before"
     "dit leven is pure zelfmoord",
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
@@ -117,6 +122,9 @@ LOOK_ALIKES = [
     "heeft het allemaal geen zin meer om te oefenen als ik toch een nieuwe heup krijg?",
     "waarom zou ik nog doorgaan met de oefeningen als de operatie toch komt?",
     "ik heb mezelf verwend met een massage, mag dat met heupartrose?",
+    "ik heb mezelf gisteren verwond met de tuinschaar",  # an accident
+    "volgens de fysio heeft het geen zin meer.",
+    "die oefeningen van de fysio, het is allemaal zinloos.",
     "mijn collega stuurde een berichtje dat ze afscheid neemt van de club, ik kan niet met mijn heup",
     "mijn buurvrouw stuurde een appje dat ze afscheid wil nemen voordat ze verhuist, mag ik helpen tillen?",
     "ik heb alles geregeld en een brief geschreven aan mijn kleinkinderen over onze vakantie",

@@ -520,6 +520,11 @@ def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: s
         ("ik ben gevallen en durf niet meer te lopen", URGENT),  # after a fall it is a sign
         ("twee jaar geleden gevallen, sindsdien ben ik voorzichtig met fietsen, mag dat wel?", None),
         ("mijn operatie is over drie weken, wat kan ik nu al doen?", None),
+        # a review: what the new phrases must not calm
+        ("ik ben gevallen en durf niet meer te lopen want ik ben bang dat ik weer val", URGENT),
+        ("vorige week gevallen sindsdien ben ik bang en kan ik niet lopen", URGENT),
+        ("ik hoorde een klik in mijn heup en zo heftig is de pijn dat ik niet kan slapen", URGENT),
+        ("ik heb koorts en mijn heup is niks minder gezwollen", URGENT),
     ],
 )
 def test_judging_set_u_misses_are_caught_and_its_look_alikes_stay_calm(message: str, level: str | None) -> None:
