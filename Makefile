@@ -77,7 +77,8 @@ $(VENV)/.bytecode: $(VENV)/.installed
 # of them (heupwijzer/store/deduce_tables.py) that every server loads. Made once per install (a new
 # deduce version rebuilds them), and again whenever the compact tables are gone, so that no two
 # servers of a test run build them at the same time.
-DEDUCE_TABLES := $(or $(DEDUCE_CACHE_DIRECTORY),$(HOME)/.cache/heupwijzer/deduce)/compact/cache/lookup_structs.pickle
+DEDUCE_VERSION := $(shell sed -n 's/^deduce==//p' requirements.txt)
+DEDUCE_TABLES := $(or $(DEDUCE_CACHE_DIRECTORY),$(HOME)/.cache/heupwijzer/deduce)/compact-$(DEDUCE_VERSION)/cache/lookup_structs.pickle
 $(BUILD)/deduce-ready: $(VENV)/.installed
 	@echo "Loading deduce's lookup tables (the first time on this machine: built, about a minute) ..."
 	@mkdir -p $(BUILD) && $(PY) -m heupwijzer.store.scrub > /dev/null && touch $@

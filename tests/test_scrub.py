@@ -202,32 +202,62 @@ def test_every_scrubbing_process_loads_the_compact_tables_with_every_item(scrub:
     tries = {name: len(tables[name]) for name in ("first_name", "surname", "street", "eponymous_disease")}
     assert all(isinstance(tables[name], CompactTrie) for name in tries)
     assert tries["street"] > 700_000 and tries["first_name"] > 10_000 and tries["surname"] > 10_000
-    scrubbed_address = scrub.scrub("Ik woon op de Lange Nieuwstraat 4, in Utrecht")
-    assert "Nieuwstraat" not in scrubbed_address and "[ADRES], in Utrecht" in scrubbed_address
+    assert tables["street"].longest_matching_prefix(["Lange", "Nieuwstraat", "4"]) == ["Lange", "Nieuwstraat"]
+    assert tables["first_name"].longest_matching_prefix(["Fatma", "belde"]) == ["Fatma"]
+    assert ["Yilmaz"] in tables["surname"]
+    assert scrub.scrub("Gisteren belde Fatma Yilmaz over mijn heup") == "Gisteren belde [PERSOON] over mijn heup"
 
 
-def test_the_compact_tables_are_remade_for_a_new_deduce_without_reading_the_old_ones(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Which deduce made them is read from a text file: a pickle is only read after the folder's
-    owner is checked (heupwijzer/store/scrub.py), and an old one is made again in a child process."""
+def test_the_compact_tables_are_made_once_per_deduce_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each deduce version has its own folder (deduce would rebuild its big tables into a folder of
+    another version's); a folder that holds them is not made again, and nothing in it is read here."""
     import subprocess
-
-    import deduce
 
     from heupwijzer.store import deduce_tables
 
     calls: List[List[str]] = []
     monkeypatch.setattr(subprocess, "run", lambda command, **_: calls.append(command))
     folder = deduce_tables.compact_folder(tmp_path)
-    (folder / "cache").mkdir(parents=True)
-    (folder / "cache" / "lookup_structs.pickle").write_bytes(b"not a pickle: never read")
-    (folder / deduce_tables.VERSION_FILE).write_text("2.0.0\n")
+    import deduce
+
+    assert folder.name == f"compact-{deduce.__version__}"
     assert deduce_tables.ensure_compact(tmp_path, Path("config.json")) == folder
-    assert len(calls) == 1 and calls[0][-2:] == [str(tmp_path), "config.json"]
-    (folder / deduce_tables.VERSION_FILE).write_text(deduce.__version__ + "\n")
+    assert len(calls) == 1 and calls[0][-2:] == [str(tmp_path), "config.json"], "made when missing"
+    (folder / "cache").mkdir(parents=True)
+    (folder / "cache" / "lookup_structs.pickle").write_bytes(b"not a pickle: never read here")
     deduce_tables.ensure_compact(tmp_path, Path("config.json"))
-    assert len(calls) == 1, "current tables are not made again"
+    assert len(calls) == 1, "present tables are not made again"
+
+
+def test_damaged_compact_tables_are_set_aside_and_deduces_own_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compact file cut short (a power cut while copying it): the server still starts and scrubs."""
+    import shutil
+
+    from heupwijzer.settings import settings
+    from heupwijzer.store import deduce_tables
+
+    real = Path(settings().deduce_cache)
+    cache = tmp_path / "deduce"
+    (cache / "cache").mkdir(parents=True, mode=0o700)
+    cache.chmod(0o700)
+    shutil.copy(real / "cache" / "lookup_structs.pickle", cache / "cache" / "lookup_structs.pickle")
+    damaged = deduce_tables.compact_folder(cache) / "cache" / "lookup_structs.pickle"
+    damaged.parent.mkdir(parents=True, mode=0o700)
+    damaged.parent.parent.chmod(0o700)
+    damaged.write_bytes((deduce_tables.compact_folder(real) / "cache" / "lookup_structs.pickle").read_bytes()[:1000])
+    damaged.chmod(0o600)
+    monkeypatch.setenv("DEDUCE_CACHE_DIRECTORY", str(cache))
+    settings.cache_clear()
+    try:
+        scrubbing = Scrubber()
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+    assert type(scrubbing.deduce.lookup_structs["street"]).__name__ == "LookupTrie"
+    assert scrubbing.scrub("Ik ben Jan de Vries, bel me op 0612345678.") == "Ik ben [PERSOON], bel me op [TELEFOON]."
+    assert not damaged.exists(), "set aside: made again at the next start"
 
 
 def test_without_compact_tables_the_scrubber_uses_deduces_own(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ read `matching_pipeline`, the first words (`children.keys()`) and `longest_match
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import pickle
@@ -25,12 +26,13 @@ from typing import Iterable, Iterator, KeysView, List, Tuple
 import marisa_trie
 from docdeid.ds.lookup import LookupStructure, LookupTrie
 
+from heupwijzer.paths import ROOT
+
 logger = logging.getLogger(__name__)
 
 SEPARATOR = "\x1f"  # the ASCII unit separator: in no list item, and never a token of its own
-CACHE_SUBDIR = "compact"  # deduce's cache_path layout below it: cache/lookup_structs.pickle
+CACHE_SUBDIR = "compact"  # + the deduce version; deduce's cache_path layout below it: cache/lookup_structs.pickle
 CACHE_FILE = Path("cache") / "lookup_structs.pickle"
-VERSION_FILE = "deduce-version"
 
 
 class FirstWords:
@@ -100,7 +102,11 @@ def items_of(trie: LookupTrie) -> Iterator[List[str]]:
 
 
 def compact_folder(deduce_cache: Path) -> Path:
-    return deduce_cache / CACHE_SUBDIR
+    """One folder per deduce version: deduce checks the version in the pickle it reads and would
+    otherwise rebuild its big tables into this folder, inside a server."""
+    import deduce
+
+    return deduce_cache / f"{CACHE_SUBDIR}-{deduce.__version__}"
 
 
 def write_compact(deduce_cache: Path, config: Path) -> Path:
@@ -112,7 +118,12 @@ def write_compact(deduce_cache: Path, config: Path) -> Path:
     full = deduce.Deduce(load_base_config=False, config=str(config), cache_path=deduce_cache)
     compact = DsCollection()
     for name, struct in full.lookup_structs.items():
-        compact[name] = CompactTrie.of(struct) if isinstance(struct, LookupTrie) else struct
+        if isinstance(struct, LookupTrie):
+            compact[name] = small = CompactTrie.of(struct)
+            if not len(small) == sum(1 for _ in items_of(struct)) > 0:
+                raise RuntimeError(f"deduce's table {name} is empty or was not copied whole")
+        else:
+            compact[name] = struct
     target = compact_folder(deduce_cache) / CACHE_FILE
     for folder in (compact_folder(deduce_cache), target.parent):
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -120,32 +131,34 @@ def write_compact(deduce_cache: Path, config: Path) -> Path:
     with open(partial, "wb") as file:
         header = {"deduce_version": deduce.__version__, "saved_datetime": str(datetime.now())}
         pickle.dump({**header, "lookup_structs": compact}, file, protocol=pickle.HIGHEST_PROTOCOL)
+        file.flush()
+        os.fsync(file.fileno())  # whole on disk before it takes the name, also after a power cut
     os.chmod(partial, 0o600)
     os.replace(partial, target)  # another process never reads half a file
-    (compact_folder(deduce_cache) / VERSION_FILE).write_text(deduce.__version__ + "\n")
     return compact_folder(deduce_cache)
-
-
-def compact_is_current(deduce_cache: Path) -> bool:
-    """Read from a small text file beside the tables, not from the pickle: nothing is unpickled
-    before the scrubber has checked who may write the folder."""
-    import deduce
-
-    folder = compact_folder(deduce_cache)
-    version = folder / VERSION_FILE
-    return (folder / CACHE_FILE).exists() and version.exists() and version.read_text().strip() == deduce.__version__
 
 
 def ensure_compact(deduce_cache: Path, config: Path) -> Path:
-    """The folder with the compact tables, made in a child process when missing or outdated."""
-    if not compact_is_current(deduce_cache):
-        logger.info("Making deduce's compact lookup tables (once per machine) ...")
-        subprocess.run(
-            [sys.executable, "-m", "heupwijzer.store.deduce_tables", str(deduce_cache), str(config)],
-            check=True,
-            timeout=600,
-        )
+    """The folder with the compact tables, made in a child process when missing. Processes that
+    start together on a new machine wait for one of them to make them (a lock file)."""
+    target = compact_folder(deduce_cache) / CACHE_FILE
+    if not target.exists():
+        with open(deduce_cache / ".compact.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not target.exists():
+                logger.info("Making deduce's compact lookup tables (once per machine) ...")
+                subprocess.run(
+                    [sys.executable, "-m", "heupwijzer.store.deduce_tables", str(deduce_cache), str(config)],
+                    check=True,
+                    timeout=600,
+                    cwd=ROOT,  # `-m` imports from the working directory first
+                )
     return compact_folder(deduce_cache)
+
+
+def discard(deduce_cache: Path) -> None:
+    """Compact tables that could not be read: made again at the next start."""
+    (compact_folder(deduce_cache) / CACHE_FILE).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":  # the pickled classes must be this module's, not __main__'s

@@ -30,7 +30,7 @@ from heupwijzer.nlu.lexicon import LEXICON
 from heupwijzer.nlu.scope import BODY_PARTS
 from heupwijzer.paths import DOMAIN
 from heupwijzer.settings import settings
-from heupwijzer.store.deduce_tables import ensure_compact
+from heupwijzer.store.deduce_tables import discard, ensure_compact
 
 DEDUCE_CONFIG = Path(__file__).resolve().parent / "deduce_config.json"
 OWN_CONTENT = [DOMAIN, *content_files(), LEXICON]
@@ -125,10 +125,12 @@ class Scrubber:
         # deduce builds its tables (a minute) when the cache holds none of its version; a child
         # process turns them into compact ones (deduce_tables.py), which are what this process loads.
         folder = Path(settings().deduce_cache)
-        cache = trusted_cache(folder)
-        if cache:
+        own = trusted_cache(folder)  # deduce's own tables: {} (its package folder) when not trusted
+        cache = own
+        if own:
             try:
-                cache = trusted_cache(ensure_compact(folder, DEDUCE_CONFIG))
+                # an untrusted compact folder: deduce's own tables in the trusted folder instead
+                cache = trusted_cache(ensure_compact(folder, DEDUCE_CONFIG)) or own
             except (OSError, subprocess.SubprocessError) as problem:  # slower and bigger, but scrubbing
                 logger.error("deduce's compact tables could not be made (%s): its own are used", type(problem).__name__)
         # Unpickling deduce's own tables (millions of objects, used when the compact ones can't be)
@@ -136,7 +138,15 @@ class Scrubber:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), **cache)
+            try:
+                self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), **cache)
+            except Exception as problem:
+                if cache == own:
+                    raise
+                # compact tables that can't be read (a damaged file): made again next time
+                logger.error("deduce's compact tables could not be read (%s): its own are used", type(problem).__name__)
+                discard(folder)
+                self.deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG), **own)
         finally:
             if collecting:
                 gc.enable()

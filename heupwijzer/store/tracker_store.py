@@ -168,7 +168,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         new = [scrubbed(event) for event in itertools.islice(tracker.events, before, len(tracker.events))]
         # The summary kept at the last save, if the store still holds just what was saved then
         # (the same number of events, the last one the same): else worked out from the events.
-        stored = (before, tracker.events[before - 1].timestamp if before else 0.0)
+        stored = (before, tracker.events[before - 1].timestamp if 0 < before <= len(tracker.events) else 0.0)
         kept = self._so_far.pop(tracker.sender_id, None)
         summary = kept[1] if kept and kept[0] == stored else so_far(list(itertools.islice(tracker.events, before)))
         facts, texts, after = facts_of_turn(summary, new)
