@@ -140,3 +140,40 @@ def test_a_message_read_from_the_cache_queries_the_store_once(two_instances: Any
     run_async(one.retrieve("t"))
     assert len(statements) == 1 and "count" in statements[0].lower(), statements
     assert "data" not in statements[0].split("FROM")[0], "no event is read back"
+
+
+def test_the_bench_report_compares_one_process_and_production_with_the_baseline(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make bench`'s tables (tools/bench.py): both comparisons, each target judged on its own ratio,
+    the memory of every process of each stack and their sum (issue 21)."""
+    from tools import bench
+
+    monkeypatch.setattr(bench, "REPORTS", tmp_path)
+    monkeypatch.setattr(bench, "plot", lambda rows, path: None)
+    rows = [
+        {"target": target, "users": users, "throughput": speed, "p50_ms": 40.0, "p95_ms": p95, "p99_ms": 300.0,
+         "failures": 0.0, "requests": 100.0}
+        for target, speed, p95 in (("baseline", 20.0, 600.0), (bench.ONE, 60.0, 140.0), (bench.FARM, 90.0, 100.0))
+        for users in bench.USERS
+    ]  # fmt: skip
+    memory = {
+        "baseline": {"rasa": 1250.0, "acties": 120.0},
+        bench.ONE: {"rasa": 1000.0, "acties": 120.0},
+        bench.FARM: {"rasa 1": 1100.0, "rasa 2": 1050.0, "acties 1": 120.0, "acties 2": 118.0},
+    }
+    summary = {
+        target: {"first_answer_s": first, "p95_early_ms": 40.0, "p95_late_ms": late, "processes": peaks,
+                 "rss_mb": max(v for k, v in peaks.items() if k.startswith("rasa")),
+                 "stack_rss_mb": sum(peaks.values())}
+        for (target, peaks), first, late in zip(memory.items(), (30.0, 14.0, 20.0), (120.0, 50.0, 160.0), strict=True)
+    }  # fmt: skip
+    bench.write_reports(rows, summary)
+    report = (tmp_path / "index.md").read_text()
+    assert f"{bench.ONE} tegen de baseline" in report and f"{bench.FARM} tegen de baseline" in report
+    assert "| throughput_10 | 60.00 | 20.00 | 3.00 | 3.0 | ja |" in report
+    assert "| rss_mb | 1000.00 | 1250.00 | 0.80 | 0.8 | ja |" in report
+    assert "| rss_mb | 1100.00 | 1250.00 | 0.88 | 0.8 | nee |" in report, "the production column has its own row"
+    assert "| stack_rss_mb | 1120.00 | 1370.00 | 0.82 | 1.0 | ja |" in report
+    assert "| growth | 1.25 | 3.00 | 0.42 | 1.5 | ja |" in report and "| growth | 4.00 |" in report
+    assert f"- {bench.FARM}: rasa 1 1100, rasa 2 1050, acties 1 120, acties 2 118" in report
