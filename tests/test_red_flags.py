@@ -525,6 +525,8 @@ def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: s
         ("vorige week gevallen sindsdien ben ik bang en kan ik niet lopen", URGENT),
         ("ik hoorde een klik in mijn heup en zo heftig is de pijn dat ik niet kan slapen", URGENT),
         ("ik heb koorts en mijn heup is niks minder gezwollen", URGENT),
+        ("ik voel rond mijn anus en billen bijna niets meer en het plassen gaat moeizaam", URGENT),
+        ("het plassen gaat wat moeilijker de laatste maanden, heeft dat met mijn heup te maken?", None),
     ],
 )
 def test_judging_set_u_misses_are_caught_and_its_look_alikes_stay_calm(message: str, level: str | None) -> None:
