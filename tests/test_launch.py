@@ -73,6 +73,21 @@ def test_rasa_gets_one_cors_list_and_the_api_only_with_a_token(tmp_path: Path) -
     assert rasa[rasa.index("--auth-token") + 1] == "secret" and "--enable-api" in rasa
 
 
+def test_rasa_runs_its_own_command_line_without_jax(tmp_path: Path) -> None:
+    """heupwijzer/server/rasa.py: Rasa's command line, with TensorFlow's unused JAX import left out
+    (about 65 MB of every Rasa process)."""
+    settings = settings_for(tmp_path)
+    rasa = services(settings, server_environment(settings, {}))["rasa"].argv
+    assert rasa[1:4] == ["-m", "heupwijzer.server.rasa", "run"]
+    version = subprocess.run([*rasa[:3], "--version"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert version.returncode == 0 and "Rasa Version" in version.stdout and "3.6.21" in version.stdout
+    loaded = subprocess.run(
+        [PYTHON, "-c", "import heupwijzer.server.rasa, tensorflow, sys; print(sys.modules.get('jax'))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert loaded.returncode == 0 and loaded.stdout.strip().splitlines()[-1] == "None"
+
+
 def test_services_can_be_chosen_but_not_invented(tmp_path: Path) -> None:
     assert list(settings_for(tmp_path, "--services", "web,rasa").services) == ["rasa", "web"]
     with pytest.raises(SystemExit):

@@ -50,16 +50,19 @@ from heupwijzer.server.profiles import problems
 from heupwijzer.settings import Settings, environment
 from heupwijzer.settings import problems as setting_problems
 
+# Rasa's command line without JAX (heupwijzer/server/rasa.py); "rasa run" stays in its command line.
+RASA = [str(VENV_BIN / "python"), "-m", "heupwijzer.server.rasa"]
+
 
 def services(options: Options, env: Mapping[str, str]) -> Dict[str, Service]:
     """The command line and health check of each server, in start order."""
-    rasa = str(VENV_BIN / "rasa")
+    rasa = RASA
 
     def local(host: str, port: int, path: str) -> str:
         return f"http://{'127.0.0.1' if host in EVERY_ADDRESS else host}:{port}{path}"
 
     rasa_argv = [
-        rasa,
+        *rasa,
         "run",
         "-m",
         str(MODEL),
@@ -190,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return processes.spawn(
                 "shell",
                 [
-                    str(VENV_BIN / "rasa"),
+                    *RASA,
                     "shell",
                     "-m",
                     str(MODEL),
