@@ -40,6 +40,12 @@ CRISIS_MESSAGES = [
     "hij heeft al z'n pillen ingenomen",
     "mijn vader heeft al onze slaappillen ingenomen",
     "het heeft allemaal geen zin meer",
+    # a second review
+    "ik heb mezelf weer verwond",
+    "mijn dochter heeft zichzelf verwond, ze is zo depressief sinds mijn operatie",
+    "met deze pijn heeft het geen zin meer",
+    "voor mij heeft het geen zin meer",
+    "het is allemaal zinloos, ik wil niet meer",
     "ik denk aan zelfmoord voor mijn rug het begeeft",  # a review: "voor" as "before"
     "dit leven is pure zelfmoord",
     "ik heb mijn slaaptabletten opgespaard voor als het niet meer gaat",
@@ -124,7 +130,8 @@ LOOK_ALIKES = [
     "ik heb mezelf verwend met een massage, mag dat met heupartrose?",
     "ik heb mezelf gisteren verwond met de tuinschaar",  # an accident
     "volgens de fysio heeft het geen zin meer.",
-    "die oefeningen van de fysio, het is allemaal zinloos.",
+    "ik ben gevallen en heb mezelf verwond aan mijn heup",
+    "heb je al je pillen ingenomen?",
     "mijn collega stuurde een berichtje dat ze afscheid neemt van de club, ik kan niet met mijn heup",
     "mijn buurvrouw stuurde een appje dat ze afscheid wil nemen voordat ze verhuist, mag ik helpen tillen?",
     "ik heb alles geregeld en een brief geschreven aan mijn kleinkinderen over onze vakantie",

@@ -526,13 +526,28 @@ def test_judging_set_t_misses_are_caught_and_its_worries_stay_worries(message: s
         ("ik hoorde een klik in mijn heup en zo heftig is de pijn dat ik niet kan slapen", URGENT),
         ("ik heb koorts en mijn heup is niks minder gezwollen", URGENT),
         ("ik voel rond mijn anus en billen bijna niets meer en het plassen gaat moeizaam", URGENT),
-        ("het plassen gaat wat moeilijker de laatste maanden, heeft dat met mijn heup te maken?", None),
     ],
 )
 def test_judging_set_u_misses_are_caught_and_its_look_alikes_stay_calm(message: str, level: str | None) -> None:
     assert detect(message) == level
     if level is None:
         assert not assess(message).warning
+
+
+@pytest.mark.parametrize(
+    "message,level",
+    [  # a second review: urinating with difficulty is a warning sign; new, sudden or after surgery urgent
+        ("urineren gaat moeilijk na de operatie", URGENT),
+        ("het plassen lukt heel moeizaam sinds vanochtend", URGENT),
+        ("ik heb rugpijn en het plassen gaat moeilijk", None),
+        ("het plassen gaat wat moeilijker de laatste maanden, heeft dat met mijn heup te maken?", None),
+        ("ik ben gevallen en durf niet te lopen omdat ik misschien iets gebroken heb", URGENT),
+        ("ik ben gevallen en durf niet meer te lopen want wat als mijn heup gebroken is", URGENT),
+    ],
+)
+def test_urinating_with_difficulty_gets_at_least_the_check(message: str, level: str | None) -> None:
+    assert detect(message) == level
+    assert level is not None or assess(message).warning
 
 
 def test_a_fall_on_the_hip_is_a_fall_and_bothering_someone_is_not() -> None:

@@ -199,7 +199,7 @@ def write_reports(rows: List[Dict[str, Any]], summary: Dict[str, Dict[str, Any]]
         table_out.writerow(["comparison", "metric", "heupwijzer", "baseline", "ratio", "target", "met"])
         for target in (ONE, FARM):
             header = "| maat | Heupwijzer | baseline | verhouding | doel | gehaald |"
-            lines += ["", f"{target} tegen de baseline (één proces)", "", header, "|---|---|---|---|---|---|"]
+            lines += ["", f"{target} tegen de baseline", "", header, "|---|---|---|---|---|---|"]
             for metric, (goal, kind) in TARGETS.items():
                 ours, base = summary[target][metric], summary["baseline"][metric]
                 ratio = ours / base if base else float("nan")

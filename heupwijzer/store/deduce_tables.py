@@ -135,6 +135,11 @@ def write_compact(deduce_cache: Path, config: Path) -> Path:
         os.fsync(file.fileno())  # whole on disk before it takes the name, also after a power cut
     os.chmod(partial, 0o600)
     os.replace(partial, target)  # another process never reads half a file
+    folder_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder_fd)  # the new name on disk too
+    finally:
+        os.close(folder_fd)
     return compact_folder(deduce_cache)
 
 
@@ -157,8 +162,12 @@ def ensure_compact(deduce_cache: Path, config: Path) -> Path:
 
 
 def discard(deduce_cache: Path) -> None:
-    """Compact tables that could not be read: made again at the next start."""
-    (compact_folder(deduce_cache) / CACHE_FILE).unlink(missing_ok=True)
+    """Compact tables that could not be read: made again at the next start (where this user may
+    remove them; in an image they were built by another user and stay)."""
+    try:
+        (compact_folder(deduce_cache) / CACHE_FILE).unlink(missing_ok=True)
+    except OSError as problem:
+        logger.error("deduce's unreadable compact tables could not be removed (%s)", type(problem).__name__)
 
 
 if __name__ == "__main__":  # the pickled classes must be this module's, not __main__'s
