@@ -82,7 +82,8 @@ def test_rasa_runs_its_own_command_line_without_jax(tmp_path: Path) -> None:
     version = subprocess.run([*rasa[:3], "--version"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert version.returncode == 0 and "Rasa Version" in version.stdout and "3.6.21" in version.stdout
     loaded = subprocess.run(
-        [PYTHON, "-c", "import heupwijzer.server.rasa, tensorflow, sys; print(sys.modules.get('jax'))"],
+        [PYTHON, "-c", "from heupwijzer.server.rasa import block_jax; block_jax(); import tensorflow, sys; "
+                       "print(sys.modules.get('jax'))"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert loaded.returncode == 0 and loaded.stdout.strip().splitlines()[-1] == "None"

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
 
-from rasa.__main__ import main  # noqa: E402  (after the block above)
+def block_jax() -> None:
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
+
+
+def main() -> None:
+    block_jax()
+    from rasa.__main__ import main as rasa_main  # only now: TensorFlow comes with it
+
+    rasa_main()
+
 
 if __name__ == "__main__":
     main()
