@@ -71,12 +71,7 @@ class SessionSoFar:
 
 def so_far(events: Sequence[Event]) -> SessionSoFar:
     """The summary of a stored session, worked out from its events (when nothing was kept)."""
-    facts = all_facts([], events)[0]
-    return SessionSoFar(
-        frozenset((f.metric, f.key) for f in facts if f.metric in ONCE_PER_SESSION),
-        any(isinstance(event, UserUttered) for event in events),
-        channel_of(events),
-    )
+    return facts_of_turn(SessionSoFar(), events)[2]
 
 
 def turn_facts(before: Sequence[Event], new: Sequence[Event]) -> Tuple[List[Fact], List[Unanswered]]:
@@ -99,7 +94,8 @@ def facts_of_turn(before: SessionSoFar, new: Sequence[Event]) -> Tuple[List[Fact
             counted.add((fact.metric, fact.key))
         kept.append(fact)
     spoke = before.patient_spoke or any(isinstance(event, UserUttered) for event in new)
-    channel = channel_of(new) if channel_of(new) != UNKNOWN_CHANNEL else before.channel
+    channel = channel_of(new)
+    channel = before.channel if channel == UNKNOWN_CHANNEL else channel
     return kept, unanswered, SessionSoFar(frozenset(counted), spoke, channel)
 
 

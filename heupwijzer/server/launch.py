@@ -56,13 +56,12 @@ RASA = [str(VENV_BIN / "python"), "-m", "heupwijzer.server.rasa"]
 
 def services(options: Options, env: Mapping[str, str]) -> Dict[str, Service]:
     """The command line and health check of each server, in start order."""
-    rasa = RASA
 
     def local(host: str, port: int, path: str) -> str:
         return f"http://{'127.0.0.1' if host in EVERY_ADDRESS else host}:{port}{path}"
 
     rasa_argv = [
-        *rasa,
+        *RASA,
         "run",
         "-m",
         str(MODEL),

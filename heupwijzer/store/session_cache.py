@@ -16,6 +16,8 @@ from typing import Sequence, Tuple
 
 from rasa.shared.core.events import Event, SessionStarted
 
+from heupwijzer.insights.facts import SessionSoFar
+
 State = Tuple[int, float]  # events in the stored session, their latest timestamp
 
 
@@ -23,6 +25,9 @@ State = Tuple[int, float]  # events in the stored session, their latest timestam
 class Session:
     state: State
     events: Tuple[Event, ...]
+    # what the insights facts of the next turn depend on (heupwijzer/insights/facts.py), when this
+    # instance stored the session's latest events itself
+    summary: SessionSoFar | None = None
 
 
 class SessionCache:
@@ -34,26 +39,28 @@ class SessionCache:
     def peek(self, sender_id: str) -> Session | None:
         return self.sessions.get(sender_id)
 
-    def put(self, sender_id: str, stored: State, events: Sequence[Event]) -> None:
+    def put(self, sender_id: str, stored: State, events: Sequence[Event], summary: SessionSoFar | None = None) -> None:
         if len(events) > self.longest:
             self.sessions.pop(sender_id, None)
             return
-        self.sessions[sender_id] = Session(stored, tuple(events))
+        self.sessions[sender_id] = Session(stored, tuple(events), summary)
         self.sessions.move_to_end(sender_id)
         while len(self.sessions) > self.size:
             self.sessions.popitem(last=False)
 
-    def stored(self, sender_id: str, count_before: int, new: Sequence[Event]) -> None:
-        """`new` was committed after `count_before` events: extend the session, or forget it when it
-        wasn't the one cached or a new session began."""
+    def stored(
+        self, sender_id: str, count_before: int, new: Sequence[Event], summary: SessionSoFar | None = None
+    ) -> None:
+        """`new` was committed after `count_before` events (`summary`: the session's insights summary
+        with them): extend the session, or forget it when it wasn't the one cached or a new session began."""
         session = self.sessions.pop(sender_id, None)
         if any(isinstance(event, SessionStarted) for event in new):
             return
         if session is None and count_before == 0 and new:
-            self.put(sender_id, (len(new), max(e.timestamp for e in new)), new)
+            self.put(sender_id, (len(new), max(e.timestamp for e in new)), new, summary)
         elif session is not None and session.state[0] == count_before:
             latest = max([session.state[1], *(e.timestamp for e in new)])
-            self.put(sender_id, (count_before + len(new), latest), session.events + tuple(new))
+            self.put(sender_id, (count_before + len(new), latest), session.events + tuple(new), summary)
 
     def forget(self, sender_id: str) -> None:
         self.sessions.pop(sender_id, None)

@@ -18,12 +18,11 @@ import itertools
 import json
 import logging
 import time
-from collections import OrderedDict
 from typing import Any, Dict, Iterator, List, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import BotUttered, Event, SessionStarted, SlotSet, UserUttered, deserialise_events
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import exc as sa_exc
 
@@ -69,9 +68,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.sessions = SessionCache()
         # sender -> (events before, new events, the insights summary after them)
-        self._saving: Dict[str, Tuple[int, List[Event], SessionSoFar]] = {}
-        # sender -> ((events in the stored session, the last one's time), what its insights facts depend on)
-        self._so_far: OrderedDict[str, Tuple[Tuple[int, float], SessionSoFar]] = OrderedDict()
+        self._saving: Dict[str, Tuple[int, List[Event], SessionSoFar | None]] = {}
         insight_tables.create(self.engine)
         scrubber()  # loaded at startup: the first patient doesn't wait for it
 
@@ -112,7 +109,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
             .one()
         )
         if cached is not None and (int(count), float(latest or 0.0)) == cached.state:
-            self.sessions.put(sender_id, cached.state, cached.events)  # the most recent again
+            self.sessions.put(sender_id, cached.state, cached.events, cached.summary)  # the most recent again
             return cached.events
         # The state is taken from the rows read, not from the query above: another writer may have
         # committed in between.
@@ -145,12 +142,7 @@ class ScrubbingTrackerStore(SQLTrackerStore):
                 return
             await super().save(tracker)
             before, new, after = self._saving.pop(tracker.sender_id, (-1, [], None))
-            self.sessions.stored(tracker.sender_id, before, new)
-            if after is not None and new and not any(isinstance(event, SessionStarted) for event in new):
-                self._so_far[tracker.sender_id] = ((before + len(new), new[-1].timestamp), after)
-                self._so_far.move_to_end(tracker.sender_id)
-                while len(self._so_far) > self.sessions.size:
-                    self._so_far.popitem(last=False)
+            self.sessions.stored(tracker.sender_id, before, new, after)
             count_turn(new)
         except Exception as problem:
             self.sessions.forget(tracker.sender_id)
@@ -166,11 +158,11 @@ class ScrubbingTrackerStore(SQLTrackerStore):
         """Rasa's own: the tracker's events after the number the store holds for the session."""
         before = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         new = [scrubbed(event) for event in itertools.islice(tracker.events, before, len(tracker.events))]
-        # The summary kept at the last save, if the store still holds just what was saved then
-        # (the same number of events, the last one the same): else worked out from the events.
-        stored = (before, tracker.events[before - 1].timestamp if 0 < before <= len(tracker.events) else 0.0)
-        kept = self._so_far.pop(tracker.sender_id, None)
-        summary = kept[1] if kept and kept[0] == stored else so_far(list(itertools.islice(tracker.events, before)))
+        # The summary kept with the cached session when this instance stored its latest events and the
+        # store still holds just those (checked when the turn read it): else worked out from the events.
+        cached = self.sessions.peek(tracker.sender_id)
+        kept = cached.summary if cached is not None and cached.state[0] == before else None
+        summary = kept or so_far(list(itertools.islice(tracker.events, before)))
         facts, texts, after = facts_of_turn(summary, new)
         self._saving[tracker.sender_id] = (before, new, after)
         insight_tables.record(session, facts, texts)  # committed with the events
@@ -191,7 +183,6 @@ class ScrubbingTrackerStore(SQLTrackerStore):
     def delete(self, sender_id: str, tracker: DialogueStateTracker | None = None) -> int:
         """Erase a conversation; with its tracker, also the unanswered questions it added to the insights."""
         self.sessions.forget(sender_id)
-        self._so_far.pop(sender_id, None)
         with self.session_scope() as session:
             if tracker is not None:  # every session's questions, as stored (scrubbed)
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
